@@ -1,21 +1,17 @@
 //! The storage contract: one suite, instantiated for SQLite and for PostgreSQL, one test per
-//! rule, each on a fresh database (a temporary SQLite file; a PostgreSQL database
-//! `accord_test_<random>` created on `ACCORD_TEST_PG_URL`, by default
-//! `postgres://postgres@127.0.0.1:5432/postgres`, and dropped when the test ends, also when it
-//! fails).
+//! rule, each on a fresh database (`test_db`: a temporary SQLite file, or a PostgreSQL
+//! database dropped when the test ends, also when it fails).
 
 // Helpers outside `#[test]` functions may fail loudly too.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::collections::HashSet;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant as WallInstant;
 
 use hub::store::{AnyStore, Clock, PartnerStatus, StoreAdminError, system_clock};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
-use sqlx::Connection;
 use stix_model::Timestamp;
 use stix_model::timestamp::Instant;
 use taxii::ids::{ApiRootName, CollectionId, StatusId};
@@ -26,57 +22,9 @@ use taxii::store::{
 };
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy)]
-enum Kind {
-    Sqlite,
-    Postgres,
-}
+mod test_db;
 
-fn pg_admin_url() -> String {
-    std::env::var("ACCORD_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-/// Removes the test's database when dropped: the SQLite directory, or the PostgreSQL
-/// database (`WITH (FORCE)` ends connections a failed test left open).
-enum Cleanup {
-    Dir(PathBuf),
-    PgDatabase(String),
-}
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        match self {
-            Cleanup::Dir(dir) => {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-            Cleanup::PgDatabase(name) => {
-                let name = name.clone();
-                // A thread of its own: drop may run inside the test's runtime, which cannot
-                // be blocked on.
-                let dropped = std::thread::spawn(move || {
-                    let runtime = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .unwrap();
-                    runtime.block_on(async {
-                        let mut admin = sqlx::PgConnection::connect(&pg_admin_url()).await?;
-                        sqlx::query(sqlx::AssertSqlSafe(format!(
-                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                        )))
-                        .execute(&mut admin)
-                        .await?;
-                        Ok::<(), sqlx::Error>(())
-                    })
-                })
-                .join();
-                if !matches!(dropped, Ok(Ok(()))) {
-                    eprintln!("could not drop test database: {dropped:?}");
-                }
-            }
-        }
-    }
-}
+use test_db::{Kind, TestDb};
 
 /// A fresh, migrated, bootstrapped store.
 struct TestStore {
@@ -84,41 +32,12 @@ struct TestStore {
     url: String,
     shared: CollectionId,
     bootstrap_token: [u8; 32],
-    _cleanup: Cleanup,
-}
-
-async fn fresh_url(kind: Kind) -> (String, Cleanup) {
-    let suffix = Uuid::new_v4().simple().to_string();
-    match kind {
-        Kind::Sqlite => {
-            let dir = std::env::temp_dir().join(format!("accord_test_{suffix}"));
-            // Inside a directory that does not exist yet: the store creates it.
-            let url = format!("sqlite://{}", dir.join("data").join("accord.db").display());
-            (url, Cleanup::Dir(dir))
-        }
-        Kind::Postgres => {
-            let name = format!("accord_test_{suffix}");
-            let admin_url = pg_admin_url();
-            let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&mut admin)
-                .await
-                .unwrap();
-            let base = admin_url
-                .split('?')
-                .next()
-                .unwrap()
-                .rsplit_once('/')
-                .unwrap()
-                .0
-                .to_owned();
-            (format!("{base}/{name}"), Cleanup::PgDatabase(name))
-        }
-    }
+    _db: TestDb,
 }
 
 async fn fresh_with_clock(kind: Kind, clock: Clock) -> TestStore {
-    let (url, cleanup) = fresh_url(kind).await;
+    let db = TestDb::fresh(kind).await;
+    let url = db.url.clone();
     let store = AnyStore::open_with_clock(&url, clock).await.unwrap();
     let bootstrap_token = digest("bootstrap-token");
     assert!(store.bootstrap(bootstrap_token).await.unwrap());
@@ -128,7 +47,7 @@ async fn fresh_with_clock(kind: Kind, clock: Clock) -> TestStore {
         url,
         shared,
         bootstrap_token,
-        _cleanup: cleanup,
+        _db: db,
     }
 }
 

@@ -1,6 +1,5 @@
-//! What the fan-out tests share: a fresh store per test (a temporary SQLite file, or a
-//! PostgreSQL database `accord_test_<random>` on `ACCORD_TEST_PG_URL`, default
-//! `postgres://postgres@127.0.0.1:5432/postgres`, dropped when the test ends), set up from a
+//! What the fan-out tests share: a fresh store per test (`test_db`: a temporary SQLite file,
+//! or a PostgreSQL database dropped when the test ends), set up from a
 //! test mission with four partners, an injected clock, and the TAXII endpoints called through
 //! `taxii::service` exactly as the HTTP routes call them (status, body and date headers).
 
@@ -12,24 +11,22 @@
     dead_code
 )]
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use hub::store::{AnyStore, Clock};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use sqlx::Connection;
 use taxii::TaxiiError;
 use taxii::service::{self, Request, Settings, TaxiiResponse, Upload};
 use taxii::store::{AuthMethod, Principal};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy)]
-pub enum Kind {
-    Sqlite,
-    Postgres,
-}
+#[path = "../test_db/mod.rs"]
+mod test_db;
+
+pub use test_db::Kind;
+use test_db::TestDb;
 
 /// Generates `sqlite::NAME` and `postgres::NAME` for each `async fn NAME(kind: Kind)`.
 #[macro_export]
@@ -137,81 +134,13 @@ impl TestClock {
 
 pub const HOUR: i64 = 3_600_000_000;
 
-fn pg_admin_url() -> String {
-    std::env::var("ACCORD_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-enum Cleanup {
-    Dir(PathBuf),
-    PgDatabase(String),
-}
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        match self {
-            Cleanup::Dir(dir) => {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-            Cleanup::PgDatabase(name) => {
-                let name = name.clone();
-                let _ = std::thread::spawn(move || {
-                    let runtime = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .unwrap();
-                    runtime.block_on(async {
-                        let mut admin = sqlx::PgConnection::connect(&pg_admin_url()).await?;
-                        sqlx::query(sqlx::AssertSqlSafe(format!(
-                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                        )))
-                        .execute(&mut admin)
-                        .await?;
-                        Ok::<(), sqlx::Error>(())
-                    })
-                })
-                .join();
-            }
-        }
-    }
-}
-
-async fn fresh_url(kind: Kind) -> (String, Cleanup) {
-    let suffix = Uuid::new_v4().simple().to_string();
-    match kind {
-        Kind::Sqlite => {
-            let dir = std::env::temp_dir().join(format!("accord_fanout_{suffix}"));
-            let url = format!("sqlite://{}", dir.join("accord.db").display());
-            (url, Cleanup::Dir(dir))
-        }
-        Kind::Postgres => {
-            let name = format!("accord_test_{suffix}");
-            let admin_url = pg_admin_url();
-            let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&mut admin)
-                .await
-                .unwrap();
-            let base = admin_url
-                .split('?')
-                .next()
-                .unwrap()
-                .rsplit_once('/')
-                .unwrap()
-                .0
-                .to_owned();
-            (format!("{base}/{name}"), Cleanup::PgDatabase(name))
-        }
-    }
-}
-
 /// A store set up from [`MISSION`], with its clock.
 pub struct Hub {
     pub store: AnyStore,
     pub clock: TestClock,
     pub collection: String,
     pub settings: Settings,
-    _cleanup: Cleanup,
+    _db: TestDb,
 }
 
 /// 2026-01-01T00:00:00Z.
@@ -223,9 +152,9 @@ pub async fn hub(kind: Kind) -> Hub {
 
 /// A store set up from a mission text (policy file `nato.yaml` = the NATO example policy).
 pub async fn hub_with(kind: Kind, mission: &str) -> Hub {
-    let (url, cleanup) = fresh_url(kind).await;
+    let db = TestDb::fresh(kind).await;
     let clock = TestClock::at(START);
-    let store = AnyStore::open_with_clock(&url, clock.as_clock())
+    let store = AnyStore::open_with_clock(&db.url, clock.as_clock())
         .await
         .unwrap();
     store.bootstrap(digest("bootstrap")).await.unwrap();
@@ -248,7 +177,7 @@ pub async fn hub_with(kind: Kind, mission: &str) -> Hub {
         clock,
         collection,
         settings: Settings::default(),
-        _cleanup: cleanup,
+        _db: db,
     }
 }
 
