@@ -53,6 +53,24 @@ pub enum Error {
     /// A subject names a policy or value that is not loaded.
     #[error("subject {partner}: {message}")]
     Subject { partner: String, message: String },
+
+    /// A settlement proposal is malformed or does not build on the version and membership
+    /// epoch in force.
+    #[error("proposal: {message}")]
+    Proposal { message: String },
+
+    /// An attestation is refused: bad signature, key not registered to the partner or not
+    /// valid when the attestation was made, wrong proposal, outside the voting window.
+    #[error("attestation by {partner}: {message}")]
+    Attestation { partner: String, message: String },
+
+    /// A key could not be generated, read or used.
+    #[error("key: {message}")]
+    Key { message: String },
+
+    /// A membership change does not apply to the membership it is applied to.
+    #[error("membership: {message}")]
+    Membership { message: String },
 }
 
 impl Error {

@@ -20,6 +20,7 @@ pub mod markings;
 pub mod mission;
 pub mod policy;
 pub mod rules;
+pub mod settlement;
 mod spif;
 pub mod subject;
 pub mod time;
