@@ -2,6 +2,7 @@
 //! authentication, the TAXII 2.1 HTTP server and storage — so that tests can build the
 //! application without going through `main`.
 
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;
