@@ -24,6 +24,7 @@ mod discovery;
 mod durability;
 mod filters;
 mod first_start;
+mod leak;
 mod manifest;
 mod media_types;
 mod objects;

@@ -9,6 +9,7 @@
 //! start.
 
 pub mod http;
+pub mod mission;
 pub mod stix;
 
 use std::io::{BufRead, BufReader, Read};
