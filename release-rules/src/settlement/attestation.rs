@@ -221,9 +221,7 @@ impl Attestation {
             let is_proposed = proposed.contains(&kid);
             match record {
                 Some(r) if !r.valid_at(self.at) && !is_proposed => {
-                    let until = r
-                        .until
-                        .map_or_else(|| "open".to_owned(), |u| time::render(u));
+                    let until = r.until.map_or_else(|| "open".to_owned(), time::render);
                     return Err(self.fault(format!(
                         "key {kid} was not valid at {} (valid from {} until {until})",
                         time::render(self.at),

@@ -581,7 +581,6 @@ pub fn tally(
     // The order of the attestations themselves, never of their arrival.
     accepted.sort_by(|(x, _), (y, _)| (x.at, &x.partner, &x.jws).cmp(&(y.at, &y.partner, &y.jws)));
     refused.sort_by(|x, y| (x.at, &x.partner, &x.reason).cmp(&(y.at, &y.partner, &y.reason)));
-    refused.dedup();
 
     let mut count = Count {
         electorate,
