@@ -127,7 +127,7 @@ fn attest(p: &Proposal, partner: &str, vote: Vote, at: Instant) -> Attestation {
 fn run(p: &Proposal, attestations: &[Attestation], now: Instant) -> Tally {
     let m = membership();
     let electorate = Electorate::for_proposal(p, &in_force(), &m).unwrap();
-    tally(p, &electorate, &m.keys, attestations, now)
+    tally(p, &electorate, &m.keys, attestations, now).unwrap()
 }
 
 fn counted(tally: &Tally) -> Vec<(&str, Vote)> {
@@ -297,7 +297,8 @@ fn membership_change_mid_proposal_does_not_change_the_electorate() {
             attest(&join, "USA-CISA", Vote::Approve, t(2)),
         ],
         t(3),
-    );
+    )
+    .unwrap();
     assert_eq!(settled_join.outcome, Outcome::Settled);
     let m13 = m12
         .apply(
@@ -331,7 +332,7 @@ fn membership_change_mid_proposal_does_not_change_the_electorate() {
         attest(&rules, "DEU-BSI", Vote::Approve, t(5)),
         attest(&rules, "FRA-ANSSI", Vote::Approve, t(6)),
     ];
-    let r = tally(&rules, &electorate, &m14.keys, &atts, t(7));
+    let r = tally(&rules, &electorate, &m14.keys, &atts, t(7)).unwrap();
     assert_eq!(r.outcome, Outcome::Settled);
     assert_eq!(r.membership_epoch, 12);
     assert!(r.electorate.iter().all(|v| v.partner != "POL-CERT"));
@@ -372,7 +373,7 @@ fn key_rotation_refuses_the_old_key_after_it_and_counts_the_new_key() {
         attest(&rot, "GBR-NCSC", Vote::Approve, t(2)),
         attest(&rot, "USA-CISA", Vote::Approve, t(3)),
     ];
-    let without = tally(&rot, &e, &m12.keys, &leads, t(4));
+    let without = tally(&rot, &e, &m12.keys, &leads, t(4)).unwrap();
     assert_eq!(
         without.outcome,
         Outcome::Pending,
@@ -380,14 +381,14 @@ fn key_rotation_refuses_the_old_key_after_it_and_counts_the_new_key() {
     );
     let mut all = leads.to_vec();
     all.push(deu_consent);
-    let r = tally(&rot, &e, &m12.keys, &all, t(4));
+    let r = tally(&rot, &e, &m12.keys, &all, t(4)).unwrap();
     assert_eq!(r.outcome, Outcome::Settled);
     let rotated_at = r.effective_from.unwrap();
     assert_eq!(rotated_at, t(3));
     let m13 = m12.apply(&rotation, rotated_at).unwrap();
     // The record still verifies against the key ring after the rotation.
     assert_eq!(
-        tally(&rot, &e, &m13.keys, &all, t(5)).outcome,
+        tally(&rot, &e, &m13.keys, &all, t(5)).unwrap().outcome,
         Outcome::Settled
     );
 
@@ -401,7 +402,8 @@ fn key_rotation_refuses_the_old_key_after_it_and_counts_the_new_key() {
         &m13.keys,
         std::slice::from_ref(&with_old),
         t(7),
-    );
+    )
+    .unwrap();
     assert!(counted(&refused).is_empty());
     assert!(
         refused.refused[0].reason.contains("was not valid at"),
@@ -416,11 +418,11 @@ fn key_rotation_refuses_the_old_key_after_it_and_counts_the_new_key() {
     let with_new = Attestation::new(&rules, "DEU-BSI", Vote::Approve, None, t(6))
         .unwrap()
         .signed_by(&new);
-    let r = tally(&rules, &electorate, &m13.keys, &[with_new], t(7));
+    let r = tally(&rules, &electorate, &m13.keys, &[with_new], t(7)).unwrap();
     assert_eq!(counted(&r), vec![("DEU-BSI", Vote::Approve)]);
     // Made before the rotation, the old key's attestation stays valid.
     let early = attest(&rules, "DEU-BSI", Vote::Approve, t(2));
-    let r = tally(&rules, &electorate, &m13.keys, &[early], t(7));
+    let r = tally(&rules, &electorate, &m13.keys, &[early], t(7)).unwrap();
     assert_eq!(counted(&r), vec![("DEU-BSI", Vote::Approve)]);
 }
 
@@ -442,7 +444,7 @@ fn key_rotation_without_proof_of_the_new_key_cannot_settle() {
         attest(&rot, "USA-CISA", Vote::Approve, t(2)),
         attest(&rot, "DEU-BSI", Vote::Approve, t(3)),
     ];
-    let r = tally(&rot, &e, &m.keys, &atts, t(4));
+    let r = tally(&rot, &e, &m.keys, &atts, t(4)).unwrap();
     assert!(
         matches!(&r.outcome, Outcome::Rejected { rejection: Rejection::Unreachable { detail } }
                  if detail.contains("new keys")),
@@ -697,4 +699,13 @@ proptest! {
         let heard: BTreeMap<&str, Vote> = counted(&a).into_iter().collect();
         prop_assert_eq!(heard.len() + a.not_heard.len(), PARTNERS.len());
     }
+}
+
+#[test]
+fn an_electorate_counts_for_its_own_proposal_only() {
+    let p = rules_proposal();
+    let other = propose(Change::RuleSet(Box::new(widening_version())), t(0));
+    let m = membership();
+    let e = Electorate::for_proposal(&other, &in_force(), &m).unwrap();
+    assert!(tally(&p, &e, &m.keys, &[], t(1)).is_err());
 }

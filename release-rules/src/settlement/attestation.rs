@@ -1,14 +1,10 @@
 //! Attestations: a partner approves, dissents (with a reason), abstains or acknowledges a
 //! proposal, signed with its authority key(s).
 //!
-//! **Envelope (chosen): detached JWS with unencoded payload** (RFC 7515 compact
-//! serialization, RFC 7797 `b64: false`, EdDSA/Ed25519 per RFC 8037). The payload is the RFC
-//! 8785 canonical JSON of the attestation statement, which the record already holds field by
-//! field, so the JWS carries no payload of its own (`<header>..<signature>`) and nothing is
-//! stored twice; anyone can rebuild the payload from the record and check it offline. The
-//! protected header is exactly `{"alg":"EdDSA","b64":false,"crit":["b64"],"kid":"ed25519:…"}`
-//! (any other algorithm, header parameter or critical extension is refused), and the signing
-//! input is `BASE64URL(header) || "." || payload` (RFC 7797 §3).
+//! Each signature is a detached JWS with unencoded payload (RFC 7515 + RFC 7797, EdDSA per
+//! RFC 8037; see [`super::jws`] for the choice) over the RFC 8785 canonical JSON of the
+//! attestation statement, so anyone can rebuild the payload from the record and check it
+//! offline.
 //!
 //! The statement:
 //! ```json
@@ -27,9 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use stix_model::timestamp::Instant;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-
+use super::jws;
 use super::keys::{KeyRing, PartnerKey, PublicKey};
 use super::proposal::Proposal;
 use super::to_millis;
@@ -114,14 +108,7 @@ impl Attestation {
     /// Adds a signature by `key` (call once per key; a key rotation's own approval is signed
     /// by a current key and by every new key).
     pub fn signed_by(mut self, key: &PartnerKey) -> Attestation {
-        let header = json!({"alg": "EdDSA", "b64": false, "crit": ["b64"],
-                            "kid": key.public_key().to_string()});
-        let header_b64 = URL_SAFE_NO_PAD.encode(stix_model::canonical::to_canonical_bytes(&header));
-        let signature = key.sign(&signing_input(&header_b64, &self.payload()));
-        self.jws.push(format!(
-            "{header_b64}..{}",
-            URL_SAFE_NO_PAD.encode(signature)
-        ));
+        self.jws.push(jws::sign(key, &self.payload()));
         self
     }
 
@@ -213,7 +200,8 @@ impl Attestation {
             proposed: Vec::new(),
         };
         for jws in &self.jws {
-            let (kid, header_b64, signature) = parse_jws(jws).map_err(|m| self.fault(m))?;
+            let detached = jws::Detached::parse(jws).map_err(|m| self.fault(m))?;
+            let kid = detached.kid.clone();
             if verified.registered.contains(&kid) || verified.proposed.contains(&kid) {
                 return Err(self.fault(format!("signed twice with key {kid}")));
             }
@@ -233,7 +221,7 @@ impl Attestation {
                 }
                 _ => {}
             }
-            if !kid.verifies(&signing_input(header_b64, &payload), &signature) {
+            if !detached.verifies(&payload) {
                 return Err(self.fault(format!("bad signature by key {kid}")));
             }
             if record.is_some_and(|r| r.valid_at(self.at)) {
@@ -247,53 +235,4 @@ impl Attestation {
         }
         Ok(verified)
     }
-}
-
-fn signing_input(header_b64: &str, payload: &[u8]) -> Vec<u8> {
-    let mut input = Vec::with_capacity(header_b64.len() + 1 + payload.len());
-    input.extend_from_slice(header_b64.as_bytes());
-    input.push(b'.');
-    input.extend_from_slice(payload);
-    input
-}
-
-/// Splits a detached compact JWS and checks its protected header; returns the key id, the
-/// encoded header (part of the signing input) and the signature bytes.
-fn parse_jws(jws: &str) -> Result<(PublicKey, &str, Vec<u8>), String> {
-    let mut parts = jws.split('.');
-    let (Some(header_b64), Some(""), Some(sig_b64), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err("signature is not a detached compact JWS (header..signature)".into());
-    };
-    let header_bytes = URL_SAFE_NO_PAD
-        .decode(header_b64)
-        .map_err(|_| "JWS header is not base64url")?;
-    let header: Value =
-        serde_json::from_slice(&header_bytes).map_err(|_| "JWS header is not JSON")?;
-    let map = header.as_object().ok_or("JWS header is not an object")?;
-    if let Some(k) = map
-        .keys()
-        .find(|k| !["alg", "b64", "crit", "kid"].contains(&k.as_str()))
-    {
-        return Err(format!("JWS header parameter {k} is not supported"));
-    }
-    if map.get("alg") != Some(&json!("EdDSA")) {
-        return Err("JWS alg must be EdDSA (Ed25519)".into());
-    }
-    if map.get("b64") != Some(&json!(false)) || map.get("crit") != Some(&json!(["b64"])) {
-        return Err("JWS header must be b64: false with crit: [\"b64\"] (RFC 7797)".into());
-    }
-    let kid = map
-        .get("kid")
-        .and_then(Value::as_str)
-        .ok_or("JWS header has no kid")?;
-    let kid = PublicKey::parse(kid).map_err(|e| e.to_string())?;
-    let signature = URL_SAFE_NO_PAD
-        .decode(sig_b64)
-        .map_err(|_| "JWS signature is not base64url")?;
-    if signature.len() != 64 {
-        return Err("an Ed25519 signature is 64 bytes".into());
-    }
-    Ok((kid, header_b64, signature))
 }

@@ -7,6 +7,7 @@
 //!   canonical bytes (RFC 8785) and digest, and the version and membership epoch it builds on.
 //! - [`attestation`]: approve / dissent (with a reason) / abstain / acknowledge, signed as a
 //!   detached JWS (RFC 7515 + RFC 7797, EdDSA per RFC 8037) over the canonical statement.
+//! - [`jws`]: the signature envelope (detached JWS, unencoded payload, EdDSA).
 //! - [`keys`]: partners' public keys with their validity periods; the signing helper.
 //! - [`membership`]: partners, roles, status and keys per membership epoch.
 //! - [`quorum`]: the quorum a rule set declares, the electorate of a proposal, and
@@ -15,6 +16,7 @@
 //!   lead's approval) or may widen them (only when settled).
 
 pub mod attestation;
+pub mod jws;
 pub mod keys;
 pub mod membership;
 pub mod narrowing;

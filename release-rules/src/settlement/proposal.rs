@@ -18,6 +18,8 @@
 use serde_json::{Value, json};
 use stix_model::timestamp::Instant;
 
+use super::jws;
+use super::keys::{KeyRing, PartnerKey};
 use super::membership::MembershipChange;
 use super::to_millis;
 use crate::error::Error;
@@ -169,6 +171,37 @@ impl Proposal {
         &self.change
     }
 
+    /// The proposer's signature over the canonical statement (detached JWS, see
+    /// [`super::jws`]), made with the proposer's key by the proposer's own tooling.
+    pub fn signed_by(&self, key: &PartnerKey) -> String {
+        jws::sign(key, &self.canonical_bytes())
+    }
+
+    /// Checks the proposer's signature: a key registered to `by` and valid at `at`.
+    pub fn verify_proposer(&self, signature: &str, keys: &KeyRing) -> Result<(), Error> {
+        let detached = jws::Detached::parse(signature).map_err(fault)?;
+        let record = keys
+            .of(&self.by)
+            .iter()
+            .find(|r| r.key == detached.kid)
+            .ok_or_else(|| fault(format!("{} has no key {}", self.by, detached.kid)))?;
+        if !record.valid_at(self.at) {
+            return Err(fault(format!(
+                "key {} of {} was not valid at {}",
+                detached.kid,
+                self.by,
+                crate::time::render(self.at)
+            )));
+        }
+        if !detached.verifies(&self.canonical_bytes()) {
+            return Err(fault(format!(
+                "bad signature by {} key {}",
+                self.by, detached.kid
+            )));
+        }
+        Ok(())
+    }
+
     /// The proposal for storage: the statement plus, for a rule-set change, the proposed
     /// document under `document`.
     pub fn to_json(&self) -> Value {
@@ -306,6 +339,27 @@ mod tests {
         let v2 = rules(2, Some(&v1));
         let v3 = rules(3, Some(&v2));
         assert!(Proposal::new(&v1, 0, "A", t(), Change::RuleSet(Box::new(v3))).is_err());
+    }
+
+    #[test]
+    fn the_proposer_signature_verifies_with_its_registered_key() {
+        let v1 = rules(1, None);
+        let v2 = rules(2, Some(&v1));
+        let p = Proposal::new(&v1, 0, "A", t(), Change::RuleSet(Box::new(v2))).unwrap();
+        let key = PartnerKey::from_seed(&[3; 32]).unwrap();
+        let mut ring = KeyRing::new();
+        ring.register(
+            "A",
+            key.public_key(),
+            Instant {
+                seconds: 0,
+                nanos: 0,
+            },
+        )
+        .unwrap();
+        p.verify_proposer(&p.signed_by(&key), &ring).unwrap();
+        let stranger = PartnerKey::from_seed(&[4; 32]).unwrap();
+        assert!(p.verify_proposer(&p.signed_by(&stranger), &ring).is_err());
     }
 
     #[test]

@@ -243,6 +243,8 @@ pub struct Voter {
 /// Who votes on a proposal and under which terms, fixed when it is made.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Electorate {
+    /// The digest of the proposal this electorate votes on.
+    pub proposal: String,
     pub membership_epoch: u64,
     pub quorum: Quorum,
     pub voters: Vec<Voter>,
@@ -324,6 +326,7 @@ impl Electorate {
             .collect();
         let deadline = time::from_nanos(time::nanos(proposal.at()) + quorum.deadline.nanos());
         Ok(Electorate {
+            proposal: proposal.digest().to_owned(),
             membership_epoch: membership.epoch,
             quorum,
             voters,
@@ -440,8 +443,7 @@ impl Count<'_> {
             .voters
             .iter()
             .filter(|v| self.votes.get(v.partner.as_str()).map(|x| x.0) == Some(vote))
-            .map(|v| v.weight)
-            .sum()
+            .fold(0u32, |sum, v| sum.saturating_add(v.weight))
     }
 
     fn decide(&self) -> Option<Outcome> {
@@ -459,11 +461,10 @@ impl Count<'_> {
             });
         }
         let weight_for = self.weight(Vote::Approve);
-        let open: u32 = voters
+        let open = voters
             .iter()
             .filter(|v| vote_of(&v.partner).is_none())
-            .map(|v| v.weight)
-            .sum();
+            .fold(0u32, |sum, v| sum.saturating_add(v.weight));
         let unreachable = |detail: String| {
             Some(Outcome::Rejected {
                 rejection: Rejection::Unreachable { detail },
@@ -472,7 +473,7 @@ impl Count<'_> {
         let mut settled = true;
         match quorum.min_weight {
             Threshold::Weight(n) => {
-                if weight_for + open < n {
+                if weight_for.saturating_add(open) < n {
                     return unreachable(format!(
                         "weight for {weight_for} plus weight not heard {open} is below min_weight {n}"
                     ));
@@ -531,14 +532,24 @@ impl Count<'_> {
 }
 
 /// Tallies `attestations` on `proposal` at `now`. `keys` is the key ring as it is now.
-/// Pure and deterministic: the same inputs, in any order, give the same record.
+/// Pure and deterministic: the same inputs, in any order, give the same record. The only
+/// error is an electorate made for another proposal.
 pub fn tally(
     proposal: &Proposal,
     electorate: &Electorate,
     keys: &KeyRing,
     attestations: &[Attestation],
     now: Instant,
-) -> Tally {
+) -> Result<Tally, Error> {
+    if electorate.proposal != proposal.digest() {
+        return Err(Error::Proposal {
+            message: format!(
+                "the electorate was fixed for proposal {}, not {}",
+                electorate.proposal,
+                proposal.digest()
+            ),
+        });
+    }
     let rotation = match proposal.change() {
         Change::Membership(MembershipChange::KeyRotation { partner, add, .. }) => {
             Some((partner.as_str(), add.as_slice()))
@@ -643,7 +654,7 @@ pub fn tally(
         .filter(|v| !count.votes.contains_key(v.partner.as_str()))
         .map(|v| v.partner.clone())
         .collect();
-    Tally {
+    Ok(Tally {
         record_type: "accord-settlement",
         ruleset_id: proposal.ruleset_id().to_owned(),
         base: proposal.base().clone(),
@@ -662,7 +673,7 @@ pub fn tally(
         outcome,
         effective_from,
         provisional,
-    }
+    })
 }
 
 impl Tally {
