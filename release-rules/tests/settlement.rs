@@ -683,7 +683,7 @@ fn build(p: &Proposal, spec: &[(usize, u8, i64, bool)]) -> Vec<Attestation> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(128))]
 
     #[test]
     fn outcome_does_not_depend_on_arrival_order(

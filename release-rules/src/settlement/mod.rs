@@ -11,7 +11,7 @@
 //! - [`keys`]: partners' public keys with their validity periods; the signing helper.
 //! - [`membership`]: partners, roles, status and keys per membership epoch.
 //! - [`quorum`]: the quorum a rule set declares, the electorate of a proposal, and
-//!   [`tally`](quorum::tally): settled / rejected / lapsed / pending, with the full record.
+//!   [`tally`]: settled / rejected / lapsed / pending, with the full record.
 //! - [`narrowing`]: whether a proposed rule set can only narrow releases (provisional on one
 //!   lead's approval) or may widen them (only when settled).
 

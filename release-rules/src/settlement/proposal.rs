@@ -171,6 +171,17 @@ impl Proposal {
         &self.change
     }
 
+    /// Whether another version settled first: a rule-set proposal whose base is no longer
+    /// the version in force can never take effect, and the hub closes it as superseded.
+    /// Membership changes are not superseded by each other: [`super::Membership::apply`]
+    /// checks each against the membership it is applied to.
+    pub fn superseded_by(&self, in_force: &RuleSet) -> bool {
+        matches!(self.change, Change::RuleSet(_))
+            && (in_force.id != self.ruleset_id
+                || in_force.version != self.base.version
+                || in_force.digest() != self.base.digest)
+    }
+
     /// The proposer's signature over the canonical statement (detached JWS, see
     /// [`super::jws`]), made with the proposer's key by the proposer's own tooling.
     pub fn signed_by(&self, key: &PartnerKey) -> String {
@@ -329,6 +340,15 @@ mod tests {
         .unwrap();
         assert_eq!(Proposal::from_json(&m.to_json()).unwrap(), m);
         assert_ne!(m.digest(), p.digest());
+    }
+
+    #[test]
+    fn a_rule_set_proposal_is_superseded_once_another_version_settles() {
+        let v1 = rules(1, None);
+        let v2 = rules(2, Some(&v1));
+        let p = Proposal::new(&v1, 0, "A", t(), Change::RuleSet(Box::new(v2.clone()))).unwrap();
+        assert!(!p.superseded_by(&v1));
+        assert!(p.superseded_by(&v2));
     }
 
     #[test]
