@@ -9,6 +9,11 @@
 //! (body and headers) free of every id, version timestamp and date added it may not see. A
 //! withheld object or version is answered exactly as one nobody ever posted, and posting a
 //! version someone else holds looks like posting a new one.
+//!
+//! The labels of the worked examples are ISA ACS 3.0 markings mapped into the mission's NATO
+//! policy: Accord's own label marking cannot be posted yet (`accord_label_markings_can_be_posted`).
+//! Two count channels the hub still has are shown by ignored tests at the end
+//! (`cursors_do_not_count_withheld_versions`, `dates_added_do_not_count_withheld_versions`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -24,6 +29,7 @@ both_backends!(
     every_partner_gets_exactly_its_released_versions_on_every_endpoint,
     withheld_objects_and_versions_answer_like_absent_ones,
     reposting_a_version_someone_else_holds_looks_like_posting_a_new_one,
+    naming_a_withheld_marking_definition_is_refused_as_naming_an_unknown_one,
 );
 
 const DEU: &str = "DEU-BSI";
@@ -79,6 +85,8 @@ const LIMIT: usize = 2;
 
 /// (object id, version): `modified`, or `created` for objects without one.
 type Key = (String, String);
+/// Query parameters.
+type Query<'a> = Vec<(&'a str, &'a str)>;
 
 /// What goes into an object version.
 enum Body {
@@ -324,6 +332,8 @@ struct Fixture {
     shared: String,
     corpus: Corpus,
     expected: BTreeMap<&'static str, BTreeSet<Key>>,
+    /// The status resource id of each posting, with its poster.
+    statuses: Vec<(&'static str, String)>,
 }
 
 impl Fixture {
@@ -333,17 +343,21 @@ impl Fixture {
         let shared = hub.collection(&format!("{ROOT}/shared")).to_owned();
         let corpus = corpus();
         let expected = expected(&corpus);
+        let mut statuses = Vec::new();
         for version in &corpus.versions {
-            hub.app
+            let status = hub
+                .app
                 .as_token(hub.token(version.by))
                 .add(&shared, std::slice::from_ref(&version.object))
                 .await;
+            statuses.push((version.by, status["id"].as_str().unwrap().to_owned()));
         }
         Fixture {
             hub,
             shared,
             corpus,
             expected,
+            statuses,
         }
     }
 
@@ -699,7 +713,8 @@ async fn every_partner_gets_exactly_its_released_versions_on_every_endpoint(back
                 .collect()
         };
         let last = one_per_object(all, false);
-        let listings: Vec<(&str, Vec<(&str, &str)>, Listing, BTreeSet<Key>)> = vec![
+        // (endpoint, query, what it answers with, the versions it must give)
+        let listings: Vec<(&str, Query<'_>, Listing, BTreeSet<Key>)> = vec![
             ("objects", vec![], Listing::Envelope, last.clone()),
             (
                 "objects",
@@ -735,7 +750,7 @@ async fn every_partner_gets_exactly_its_released_versions_on_every_endpoint(back
                 "objects",
                 vec![("match[type]", "relationship,sighting,report")],
                 Listing::Envelope,
-                of_types(&f.corpus, all, &["relationship", "sighting", "report"]),
+                of_types(&f.corpus, &last, &["relationship", "sighting", "report"]),
             ),
             (
                 "objects",
@@ -750,6 +765,12 @@ async fn every_partner_gets_exactly_its_released_versions_on_every_endpoint(back
                 after(all),
             ),
             ("manifest", vec![], Listing::Manifest, last.clone()),
+            (
+                "manifest",
+                vec![("match[version]", "all")],
+                Listing::Manifest,
+                all.clone(),
+            ),
             (
                 "manifest",
                 vec![
@@ -969,6 +990,40 @@ async fn withheld_objects_and_versions_answer_like_absent_ones(backend: Backend)
             }
         }
     }
+    // Another partner's status resource (which names what it posted) is one nobody issued.
+    for partner in PARTNERS {
+        let caller = f.caller(partner);
+        for (poster, status) in f.statuses.iter().filter(|(by, _)| *by != partner) {
+            let absent = uuid::Uuid::new_v4().to_string();
+            let theirs = caller.status(status).await;
+            let none = caller.status(&absent).await;
+            assert_eq!(
+                observable(&theirs, &[status]),
+                observable(&none, &[&absent]),
+                "{partner}: GET the status of a posting by {poster}"
+            );
+        }
+    }
+
+    // Deleting what one may not see deletes nothing, and says so as for a never-posted id.
+    for partner in PARTNERS {
+        let caller = f.caller(partner);
+        for (id, type_name) in f.corpus.object_ids() {
+            if f.expected[partner].iter().any(|(i, _)| *i == id) {
+                continue;
+            }
+            let absent = new_id(&type_name);
+            let withheld = caller.delete_object(&f.shared, &id, &[]).await;
+            let none = caller.delete_object(&f.shared, &absent, &[]).await;
+            assert_eq!(
+                observable(&withheld, &[&id]),
+                observable(&none, &[&absent]),
+                "{partner}: DELETE a withheld object"
+            );
+        }
+    }
+    // Every partner still gets exactly its row.
+    manifests(&f).await;
 }
 
 /// A status resource with what differs between any two posts (its id, its time, the object
@@ -1115,6 +1170,61 @@ async fn reposting_a_version_someone_else_holds_looks_like_posting_a_new_one(bac
     );
 }
 
+/// A marking definition is an object like any: one a partner may not see is, when that
+/// partner names it in an object it posts, refused exactly as a marking nobody posted.
+async fn naming_a_withheld_marking_definition_is_refused_as_naming_an_unknown_one(
+    backend: Backend,
+) {
+    let f = Fixture::new(backend).await;
+    let marking = new_id("marking-definition");
+    let statement = json!({
+        "type": "marking-definition",
+        "spec_version": "2.1",
+        "id": marking,
+        "created": T0,
+        "definition_type": "statement",
+        "definition": {"statement": "Handle via DEU-BSI channels only"},
+        // DEU's own (ex2).
+        "object_marking_refs": [TLP_AMBER_STRICT],
+    });
+    f.caller(DEU).add(&f.shared, &[statement]).await;
+    let absent = new_id("marking-definition");
+    let marked = |id: &str, marking: &str| {
+        let mut object = f.corpus.version("ind-open").object.clone();
+        object["id"] = json!(id);
+        object["object_marking_refs"] = json!([marking]);
+        object
+    };
+    for partner in [GBR, AUS, AUT, NOR, CERTX] {
+        let caller = f.caller(partner);
+        let (a, b) = (new_id("indicator"), new_id("indicator"));
+        let withheld = post_observed(&caller, &f.shared, &marked(&a, &marking)).await;
+        let none = post_observed(&caller, &f.shared, &marked(&b, &absent)).await;
+        let what = format!("{partner} naming DEU's AMBER+STRICT marking definition");
+        assert_eq!(
+            withheld.json()["failure_count"],
+            1,
+            "{what}: {}",
+            withheld.text
+        );
+        let shape = |reply: &Reply, ids: &[&str]| {
+            let text = serde_json::to_string(&status_shape(reply.json())).unwrap();
+            ids.iter().fold(text, |text, id| text.replace(id, "<id>"))
+        };
+        assert_eq!(
+            (withheld.status, shape(&withheld, &[&a, &marking])),
+            (none.status, shape(&none, &[&b, &absent])),
+            "{what}"
+        );
+        // What the marking says stays with those who may see it.
+        assert_no_leak(partner, &what, &withheld, &["DEU-BSI channels".to_owned()]);
+    }
+    // DEU, which sees it, may use it.
+    f.caller(DEU)
+        .add(&f.shared, &[marked(&new_id("indicator"), &marking)])
+        .await;
+}
+
 /// The label marking of the design note §7.1 ("NATO SECRET REL FVEY" as an Accord label
 /// marking, the form `release-rules` documents and its worked-example tests use) is accepted
 /// over TAXII, and labels what references it.
@@ -1156,4 +1266,176 @@ async fn accord_label_markings_can_be_posted() {
             .await;
         assert_eq!(reply.status == 200, sees, "{partner}: {}", reply.text);
     }
+}
+
+/// Like `both_backends!`, for tests that show a leak the hub still has: ignored, with the
+/// leak described, until it is fixed.
+macro_rules! leak_on_both_backends {
+    ($name:ident, $leak:literal) => {
+        mod $name {
+            #[tokio::test]
+            #[ignore = $leak]
+            async fn sqlite() {
+                super::$name(crate::helpers::Backend::Sqlite).await
+            }
+            #[tokio::test]
+            #[ignore = $leak]
+            async fn postgres() {
+                super::$name(crate::helpers::Backend::Postgres).await
+            }
+        }
+    };
+}
+
+leak_on_both_backends!(
+    cursors_do_not_count_withheld_versions,
+    "leak: a `next` cursor is base64url of (version, date added, seq, fingerprint, check) \
+     (taxii/src/cursor.rs) and seq is the global row number of `objects`, so the difference \
+     between the seqs of two consecutive pages' cursors is 1 + the number of versions stored \
+     in between that the partner may not see, in any collection"
+);
+
+leak_on_both_backends!(
+    dates_added_do_not_count_withheld_versions,
+    "leak: the versions of one envelope get dates added now, now+1µs, now+2µs, … \
+     (hub/src/store/plan.rs Planner::next_date_added), so the dates added of two released \
+     versions of an envelope, in manifests and X-TAXII-Date-Added-*, differ by 1 µs + 1 µs \
+     per version withheld between them"
+);
+
+/// base64url without padding, decoded (`None` if `text` is not that).
+fn base64url(text: &str) -> Option<Vec<u8>> {
+    let mut bits = 0u32;
+    let mut count = 0;
+    let mut out = Vec::new();
+    for c in text.bytes() {
+        let value = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' => 62,
+            b'_' => 63,
+            _ => return None,
+        };
+        bits = (bits << 6) | u32::from(value);
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// The row position a `next` cursor carries, if it is in the documented layout (version 1:
+/// `version (1) | date_added (8) | seq (8) | fingerprint (8) | check (4)`); `None` for a
+/// cursor a partner cannot read.
+fn cursor_seq(next: &str) -> Option<i64> {
+    let bytes = base64url(next)?;
+    if bytes.len() != 29 || bytes.first() != Some(&1) {
+        return None;
+    }
+    Some(i64::from_be_bytes(bytes.get(9..17)?.try_into().ok()?))
+}
+
+/// Paging one version at a time, a partner gets a cursor after each version it sees; what two
+/// consecutive cursors carry must not tell it how many versions it does not see were stored
+/// between the two (here: the versions of the corpus posted between them).
+async fn cursors_do_not_count_withheld_versions(backend: Backend) {
+    let f = Fixture::new(backend).await;
+    let objects = objects_path(&f.shared);
+    let posted: Vec<Key> = f.corpus.versions.iter().map(Version::key).collect();
+    let mut pairs_with_withheld_between = 0;
+    for partner in PARTNERS {
+        let caller = f.caller(partner);
+        let mut rows: Vec<(Key, Option<i64>)> = Vec::new();
+        let mut next: Option<String> = None;
+        loop {
+            let mut query = vec![("match[version]", "all"), ("limit", "1")];
+            if let Some(next) = &next {
+                query.push(("next", next));
+            }
+            let reply = caller.get(&objects, &query).await.expect(200);
+            let page = items(Listing::Envelope, &reply, None);
+            next = reply.next();
+            for (key, _) in page {
+                rows.push((key, next.as_deref().and_then(cursor_seq)));
+            }
+            if !reply.more() {
+                break;
+            }
+        }
+        for pair in rows.windows(2) {
+            let [(before, Some(from)), (after, Some(to))] = pair else {
+                continue;
+            };
+            let start = posted.iter().position(|k| k == before).unwrap();
+            let end = posted.iter().position(|k| k == after).unwrap();
+            let withheld = posted[start + 1..end]
+                .iter()
+                .filter(|k| !f.expected[partner].contains(*k))
+                .count();
+            if withheld == 0 {
+                continue;
+            }
+            pairs_with_withheld_between += 1;
+            assert_ne!(
+                to - from,
+                withheld as i64 + 1,
+                "LEAK to {partner}: the cursors after {before:?} and {after:?} are {} rows \
+                 apart: {withheld} versions it may not see lie between",
+                to - from
+            );
+        }
+    }
+    assert!(
+        pairs_with_withheld_between > 0,
+        "the corpus withholds versions between released ones"
+    );
+}
+
+/// A TAXII timestamp as microseconds since midnight of its day (enough to compare two dates
+/// added a few microseconds apart).
+fn micros_of_day(text: &str) -> i64 {
+    let (seconds, nanos) = instant(text);
+    let time = seconds.split_once('T').unwrap().1;
+    let hms: Vec<i64> = time.split(':').map(|p| p.parse().unwrap()).collect();
+    ((hms[0] * 60 + hms[1]) * 60 + hms[2]) * 1_000_000 + i64::from(nanos / 1_000)
+}
+
+/// Versions posted in one envelope: a partner that sees the first and the last, and not the
+/// three between, must not learn from their dates added that three lie between.
+async fn dates_added_do_not_count_withheld_versions(backend: Backend) {
+    let f = Fixture::new(backend).await;
+    let mut objects: Vec<Value> = Vec::new();
+    for n in 0..5 {
+        let mut object = f.corpus.version("ind-open").object.clone();
+        object["id"] = json!(new_id("indicator"));
+        if (1..4).contains(&n) {
+            // DEU's own (ex2): withheld from NOR.
+            object["object_marking_refs"] = json!([TLP_AMBER_STRICT]);
+        }
+        objects.push(object);
+    }
+    f.caller(DEU).add(&f.shared, &objects).await;
+    let first = objects[0]["id"].as_str().unwrap();
+    let last = objects[4]["id"].as_str().unwrap();
+    let date_of = |reply: &Reply, id: &str| -> i64 {
+        let date = items(Listing::Manifest, reply, None)
+            .into_iter()
+            .find(|((i, _), _)| i == id)
+            .and_then(|(_, date)| date)
+            .unwrap_or_else(|| panic!("{id} not in {}", reply.text));
+        micros_of_day(&date)
+    };
+    let manifest = format!("/{ROOT}/collections/{}/manifest/", f.shared);
+    let query = [("match[id]", &*format!("{first},{last}"))];
+    let nor = f.caller(NOR).get(&manifest, &query).await.expect(200);
+    assert_eq!(nor.json()["objects"].as_array().unwrap().len(), 2);
+    assert_ne!(
+        date_of(&nor, last) - date_of(&nor, first),
+        4,
+        "LEAK to {NOR}: dates added 4 µs apart count the 3 versions withheld between: {}",
+        nor.text
+    );
 }
