@@ -222,7 +222,8 @@ impl KeyRing {
             .collect()
     }
 
-    fn owner_of(&self, key: &PublicKey) -> Option<&str> {
+    /// The partner a key is (or was) registered to.
+    pub fn owner_of(&self, key: &PublicKey) -> Option<&str> {
         self.keys
             .iter()
             .find(|(_, ks)| ks.iter().any(|r| &r.key == key))

@@ -140,6 +140,19 @@ impl Membership {
     pub fn check(&self, change: &MembershipChange) -> Result<(), Error> {
         let current = self.member(change.subject());
         let subject = change.subject();
+        let new_keys = match change {
+            MembershipChange::Join { keys, .. } => keys.as_slice(),
+            MembershipChange::KeyRotation { add, .. } => add.as_slice(),
+            _ => &[],
+        };
+        for (i, k) in new_keys.iter().enumerate() {
+            if let Some(owner) = self.keys.owner_of(k) {
+                return Err(fault(format!("key {k} is already registered to {owner}")));
+            }
+            if new_keys.iter().take(i).any(|earlier| earlier == k) {
+                return Err(fault(format!("key {k} is given twice")));
+            }
+        }
         match (change, current) {
             (MembershipChange::Join { keys, .. }, current) => {
                 if current.is_some_and(|m| m.status != Status::Left) {
@@ -286,6 +299,7 @@ mod tests {
     fn changes_that_do_not_apply_are_refused() {
         let mut m = Membership::new(0);
         m.insert("A", "lead", Status::Active).unwrap();
+        m.keys.register("A", key(1), t(0)).unwrap();
         let refused = [
             MembershipChange::RoleChange {
                 partner: "A".into(),
@@ -303,6 +317,11 @@ mod tests {
                 partner: "A".into(),
                 add: vec![key(4)],
                 retire: vec![key(5)],
+            },
+            MembershipChange::Join {
+                partner: "B".into(),
+                role: "lead".into(),
+                keys: vec![key(1)],
             },
         ];
         for change in refused {
