@@ -116,14 +116,16 @@ pub fn plan(
     let mut desired = Vec::new();
     let mut visible = Vec::with_capacity(audiences.len());
     for (index, audience) in audiences.iter().enumerate() {
-        // Per version instant, the first variant released to this audience.
+        // Per version instant, the variant released to this audience earliest (the first
+        // posted among equals): an embargoed variant must not hide one it may read now.
         let mut seen: BTreeMap<(i64, i32), (&VersionState, i64)> = BTreeMap::new();
         for version in versions {
             let Some(from) = version.release.get(index).copied().flatten() else {
                 continue;
             };
             match seen.get(&version.key) {
-                Some((kept, _)) if kept.variant <= version.variant => {}
+                Some((kept, kept_from))
+                    if (*kept_from, kept.variant) <= (from, version.variant) => {}
                 _ => {
                     seen.insert(version.key, (version, from));
                 }
@@ -424,6 +426,20 @@ mod tests {
         let plan = run(&[theirs, mine], false, &existing);
         assert!(plan.delete.is_empty());
         assert_eq!(plan.insert, [row(B, 2, 200, true, true)]);
+    }
+
+    #[test]
+    fn an_embargoed_variant_does_not_hide_one_released_now() {
+        // B may read the first variant only after an embargo, the second at once.
+        let mut first = version(1, 10, 100, false, &[Some(ALWAYS), Some(5_000)]);
+        first.variant = 0;
+        let mut second = version(2, 10, 200, true, &[Some(ALWAYS), Some(ALWAYS)]);
+        second.variant = 1;
+        let existing = [row(A, 1, 100, true, true)];
+        let plan = run(&[first, second], false, &existing);
+        assert!(plan.delete.is_empty());
+        assert_eq!(plan.insert, [row(B, 2, 200, true, true)]);
+        assert_eq!(plan.visible, [Some(ALWAYS), Some(ALWAYS)]);
     }
 
     #[test]

@@ -150,7 +150,8 @@ pub async fn hub(kind: Kind) -> Hub {
     hub_with(kind, MISSION).await
 }
 
-/// A store set up from a mission text (policy file `nato.yaml` = the NATO example policy).
+/// A store set up from a mission text (policy files: `nato.yaml` = the NATO example policy,
+/// `acs.yaml` = the ISA ACS 3.0 mapping).
 pub async fn hub_with(kind: Kind, mission: &str) -> Hub {
     let db = TestDb::fresh(kind).await;
     let clock = TestClock::at(START);
@@ -158,18 +159,19 @@ pub async fn hub_with(kind: Kind, mission: &str) -> Hub {
         .await
         .unwrap();
     store.bootstrap(digest("bootstrap")).await.unwrap();
+    // The policy texts in the mission's order, as `accord init` passes them.
+    let mut texts = Vec::new();
     let mut read = |name: &str| -> Result<String, String> {
-        assert_eq!(name, "nato.yaml");
-        Ok(release_rules::policy::NATO_EXAMPLE_YAML.to_owned())
+        let text = match name {
+            "nato.yaml" => release_rules::policy::NATO_EXAMPLE_YAML,
+            "acs.yaml" => release_rules::policy::ACS_EXAMPLE_YAML,
+            other => panic!("no test policy {other}"),
+        };
+        texts.push(text.to_owned());
+        Ok(text.to_owned())
     };
     let mission = release_rules::Mission::parse(mission, &mut read).unwrap();
-    let created = store
-        .init_mission(
-            &mission,
-            &[release_rules::policy::NATO_EXAMPLE_YAML.to_owned()],
-        )
-        .await
-        .unwrap();
+    let created = store.init_mission(&mission, &texts).await.unwrap();
     store.run_release_jobs("test").await.unwrap();
     let collection = created[0].1.to_string();
     Hub {
