@@ -18,9 +18,10 @@ scenario_seconds=${SCENARIO_SECONDS:-10}
 backends=${BACKENDS:-sqlite postgres}
 
 cargo build --release -p hub -p accord-bench
+echo "tree: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- hub migrations || echo ' + uncommitted changes in hub/ or migrations/')"
 
 for backend in $backends; do
-    echo "== $backend: $objects objects in the paged collection"
+    echo "== $backend: $objects objects in the paged collection ($(date -u +%H:%M:%S) UTC, load $(cut -d' ' -f1-3 /proc/loadavg), $(df -h --output=avail /work | tail -1 | tr -d ' ') free)"
     target/release/accord-load \
         --accord target/release/accord \
         --backend "$backend" \

@@ -1,4 +1,5 @@
-//! `accord-load`: the load benchmark of the TAXII server (issue 3).
+//! `accord-load`: the load benchmark of the TAXII server (issue 3) and of its fan-out
+//! (issue 4).
 //!
 //! Starts the real `accord` binary on a fresh SQLite file or a fresh PostgreSQL database,
 //! drives it over loopback with bounded request counts and times, prints one line per
@@ -6,14 +7,17 @@
 //! by itself, also when a scenario fails or the overall time limit is reached.
 //!
 //! `cargo build --release -p hub -p accord-bench && target/release/accord-load --backend sqlite`
-//! (`scripts/load_bench.sh` runs both backends).
+//! (`scripts/load_bench.sh` runs both backends; `scripts/fanout_bench.sh` the fan-out
+//! scenarios, `--scenario fanout-paging` and `--scenario fanout-ingest`).
 
 mod client;
+mod fanout;
+mod labels;
 mod server;
 mod stats;
 mod stix;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -24,13 +28,26 @@ use serde_json::{Value, json};
 
 use client::{Taxii, encode};
 use server::{Backend, Cpu, Server};
-use stats::{Latencies, thousands};
+use stats::{Latencies, LoadWatch, thousands};
 use stix::Generator;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum BackendArg {
     Sqlite,
     Postgres,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Scenario {
+    /// Issue 3 on the zero-config hub: ingest, single-object POSTs, bulk load and paging of
+    /// `--objects`, empty poll, object by id.
+    Load,
+    /// Issue 4: a collection of `--objects` of which partner NARROW may see 1 % and WIDE all;
+    /// both page through it in the same run.
+    FanoutPaging,
+    /// Issue 4: ingest of `--ingest-objects` on a hub with 1 partner and one with
+    /// `--partners`, a realistic label mix and TLP:GREEN to half of the partners.
+    FanoutIngest,
 }
 
 /// Load benchmark of the accord TAXII 2.1 server, over loopback.
@@ -40,6 +57,9 @@ struct Args {
     /// The accord binary to start.
     #[arg(long, default_value = "target/release/accord")]
     accord: PathBuf,
+    /// What to measure.
+    #[arg(long, value_enum, default_value = "load")]
+    scenario: Scenario,
     /// The store the server runs on.
     #[arg(long, value_enum, default_value = "sqlite")]
     backend: BackendArg,
@@ -63,6 +83,18 @@ struct Args {
     /// Skip the ingest and single-object POST scenarios (load the paged collection, then read).
     #[arg(long)]
     skip_writes: bool,
+    /// fanout-ingest: objects posted to each hub.
+    #[arg(long, default_value_t = 200_000)]
+    ingest_objects: u64,
+    /// fanout-ingest: concurrent clients posting.
+    #[arg(long, default_value_t = 4)]
+    ingest_clients: u64,
+    /// fanout-ingest: objects per envelope.
+    #[arg(long, default_value_t = 500)]
+    envelope: u64,
+    /// fanout-ingest: partners of the large hub.
+    #[arg(long, default_value_t = 50)]
+    partners: usize,
     /// Write the summary as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -147,71 +179,36 @@ async fn run(args: Args) -> anyhow::Result<()> {
                 .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".to_owned()),
         },
     };
-    let log_path = args.server_log.clone().unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("accord-load-{}.log", backend.name()))
-    });
-    let server = Server::start(&args.accord, &backend, &log_path).await?;
-    println!(
-        "{:<9}server pid {} at {} (log: {})",
-        backend.name(),
-        server.pid(),
-        server.base_url,
-        server.log_path.display()
-    );
     let mut report = Report {
         backend: backend.name(),
         results: serde_json::Map::new(),
         goals: Vec::new(),
     };
     let started = Instant::now();
-    let deadline = Duration::from_secs(args.max_minutes * 60);
-    // Whatever ends the scenarios (done, failed, out of time, Ctrl-C), the server is stopped
-    // and the database dropped below.
-    let failure = tokio::select! {
-        outcome = tokio::time::timeout(deadline, scenarios(&args, &server, &mut report)) => {
-            match outcome {
-                Ok(Ok(())) => None,
-                Ok(Err(e)) => Some(format!("{e:#}")),
-                Err(_) => Some(format!(
-                    "the run reached its {} minute limit",
-                    args.max_minutes
-                )),
-            }
-        }
-        _ = interrupted() => Some("interrupted".to_owned()),
+    let watch = LoadWatch::start();
+    let outcome = match args.scenario {
+        Scenario::Load => load_run(&args, &backend, started, &mut report).await,
+        Scenario::FanoutPaging => fanout::paging(&args, &backend, started, &mut report).await,
+        Scenario::FanoutIngest => fanout::ingest(&args, &backend, started, &mut report).await,
     };
+    let failure = outcome.err().map(|e| format!("{e:#}"));
     if let Some(failure) = &failure {
         println!("{:<9}run stopped: {failure}", backend.name());
     }
-    let rss = server.memory_bytes("VmHWM").unwrap_or(0);
-    let rss_mb = rss as f64 / 1e6;
-    // What the resident set is made of at the end: heap, mapped files, shared memory (SQLite's
-    // WAL index).
-    let now_mb = |field| round(server.memory_bytes(field).unwrap_or(0) as f64 / 1e6);
-    let (anon, file, shmem) = (now_mb("RssAnon"), now_mb("RssFile"), now_mb("RssShmem"));
-    report.record(
-        "peak_rss",
-        format!(
-            "{:<36} {:.1} MB (VmHWM; at the end: {anon} MB anonymous, {file} MB file, {shmem} MB shared)",
-            "peak RSS of the server", rss_mb
-        ),
-        json!({
-            "bytes": rss,
-            "megabytes": round(rss_mb),
-            "end_anon_megabytes": anon,
-            "end_file_megabytes": file,
-            "end_shmem_megabytes": shmem,
-        }),
+    let (load_mean, load_min, load_max) = watch.summary();
+    println!(
+        "{:<9}load average (1 min) during the run: mean {load_mean:.2}, min {load_min:.2}, max {load_max:.2}",
+        backend.name()
     );
-    report.goal("peak RSS", "< 200 MB", rss_mb, rss > 0 && rss_mb < 200.0);
-    let stopped = server.stop().await;
     let summary = json!({
         "backend": backend.name(),
+        "scenario": format!("{:?}", args.scenario),
         "accord": args.accord.display().to_string(),
         "objects": args.objects,
         "load_clients": args.load_clients,
         "seconds_per_scenario": args.seconds,
         "wall_seconds": round(started.elapsed().as_secs_f64()),
+        "load_average": {"mean": round(load_mean), "min": round(load_min), "max": round(load_max)},
         "failure": failure,
         "results": report.results,
         "goals": report.goals,
@@ -221,11 +218,118 @@ async fn run(args: Args) -> anyhow::Result<()> {
             .with_context(|| format!("writing {}", path.display()))?;
         println!("{:<9}summary written to {}", backend.name(), path.display());
     }
-    stopped?;
     match failure {
         Some(failure) => bail!(failure),
         None => Ok(()),
     }
+}
+
+/// Starts a server (set up from `mission` when given), runs `body` on it within what is left
+/// of the run's time limit, reads its peak RSS, stops it and drops its database — also when
+/// `body` fails, the time runs out or the run is interrupted. The body's value and the peak
+/// RSS in MB.
+async fn with_server<T>(
+    args: &Args,
+    backend: &Backend,
+    started: Instant,
+    mission: Option<&Path>,
+    log_name: &str,
+    report: &mut Report,
+    body: impl AsyncFnOnce(&Server, &mut Report) -> anyhow::Result<T>,
+) -> anyhow::Result<(T, f64)> {
+    let log_path = match &args.server_log {
+        Some(path) if log_name.is_empty() => path.clone(),
+        Some(path) => path.with_file_name(format!(
+            "{}-{log_name}.log",
+            path.file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("server")
+        )),
+        None => std::env::temp_dir().join(format!(
+            "accord-load-{}{}{log_name}.log",
+            backend.name(),
+            if log_name.is_empty() { "" } else { "-" }
+        )),
+    };
+    let server = Server::start(&args.accord, backend, &log_path, mission).await?;
+    println!(
+        "{:<9}server pid {} at {} (log: {})",
+        backend.name(),
+        server.pid(),
+        server.base_url,
+        server.log_path.display()
+    );
+    let left = Duration::from_secs(args.max_minutes * 60).saturating_sub(started.elapsed());
+    let outcome = tokio::select! {
+        outcome = tokio::time::timeout(left, body(&server, report)) => match outcome {
+            Ok(outcome) => outcome,
+            Err(_) => Err(anyhow::anyhow!("the run reached its {} minute limit", args.max_minutes)),
+        },
+        _ = interrupted() => Err(anyhow::anyhow!("interrupted")),
+    };
+    let rss_mb = server.memory_bytes("VmHWM").unwrap_or(0) as f64 / 1e6;
+    let size = server.database_bytes().await.unwrap_or(0);
+    println!(
+        "{:<9}database size at the end: {:.0} MB",
+        backend.name(),
+        size as f64 / 1e6
+    );
+    let stopped = server.stop().await;
+    let value = outcome?;
+    stopped?;
+    Ok((value, rss_mb))
+}
+
+/// Issue 3: the zero-config hub under every scenario, on one server.
+async fn load_run(
+    args: &Args,
+    backend: &Backend,
+    started: Instant,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    let outcome = with_server(
+        args,
+        backend,
+        started,
+        None,
+        "",
+        report,
+        async |server, report| {
+            let outcome = scenarios(args, server, report).await;
+            // What the resident set is made of at the end: heap, mapped files, shared memory
+            // (SQLite's WAL index).
+            let now_mb = |field| round(server.memory_bytes(field).unwrap_or(0) as f64 / 1e6);
+            anyhow::Ok((
+                outcome,
+                now_mb("RssAnon"),
+                now_mb("RssFile"),
+                now_mb("RssShmem"),
+            ))
+        },
+    )
+    .await;
+    let ((outcome, anon, file, shmem), rss_mb) = outcome?;
+    report.record(
+        "peak_rss",
+        format!(
+            "{:<36} {:.1} MB (VmHWM; at the end: {anon} MB anonymous, {file} MB file, {shmem} MB shared)",
+            "peak RSS of the server", rss_mb
+        ),
+        json!({
+            "bytes": (rss_mb * 1e6).round(),
+            "megabytes": round(rss_mb),
+            "end_anon_megabytes": anon,
+            "end_file_megabytes": file,
+            "end_shmem_megabytes": shmem,
+        }),
+    );
+    report.goal(
+        "peak RSS",
+        "< 200 MB",
+        rss_mb,
+        rss_mb > 0.0 && rss_mb < 200.0,
+    );
+    outcome
 }
 
 async fn scenarios(args: &Args, server: &Server, report: &mut Report) -> anyhow::Result<()> {
@@ -241,6 +345,7 @@ async fn scenarios(args: &Args, server: &Server, report: &mut Report) -> anyhow:
         shared,
         limit: Duration::from_secs(args.seconds),
     };
+    post_preamble(&bench.taxii, &bench.generator, &bench.shared).await?;
     if !args.skip_writes {
         write_scenarios(&bench, server, report).await;
     }
@@ -336,6 +441,8 @@ fn cpu_json(cpu: Cpu, wall: f64) -> Value {
         "database_cpu_s": round(cpu.database),
         "client_cpu_s": round(cpu.client),
         "server_cores_busy": round(cpu.server / wall.max(1e-9)),
+        "machine_cores_busy": round(cpu.machine / wall.max(1e-9)),
+        "other_work_cores_busy": round(cpu.others() / wall.max(1e-9)),
     })
 }
 
@@ -464,23 +571,43 @@ async fn load(
     range: std::ops::Range<u64>,
     clients: u64,
 ) -> anyhow::Result<Latencies> {
-    const ENVELOPE: u64 = 1_000;
+    post_range(
+        &bench.taxii,
+        bench.generator,
+        collection,
+        range,
+        clients,
+        1_000,
+    )
+    .await
+}
+
+/// Posts objects `range` into `collection` from `clients` concurrent clients, each taking the
+/// next `envelope` objects until none is left; the envelope latencies.
+async fn post_range(
+    taxii: &Taxii,
+    generator: Generator,
+    collection: &str,
+    range: std::ops::Range<u64>,
+    clients: u64,
+    envelope: u64,
+) -> anyhow::Result<Latencies> {
+    let envelope = envelope.max(1);
     let next = Arc::new(AtomicU64::new(range.start));
     let mut tasks = Vec::new();
     for _ in 0..clients.max(1) {
         let next = Arc::clone(&next);
-        let taxii = bench.taxii.clone();
-        let generator = bench.generator;
+        let taxii = taxii.clone();
         let collection = collection.to_owned();
         let end = range.end;
         tasks.push(tokio::spawn(async move {
             let mut latencies = Latencies::default();
             loop {
-                let first = next.fetch_add(ENVELOPE, Ordering::Relaxed);
+                let first = next.fetch_add(envelope, Ordering::Relaxed);
                 if first >= end {
                     break;
                 }
-                let count = ENVELOPE.min(end - first);
+                let count = envelope.min(end - first);
                 let body = generator.envelope(first, count);
                 latencies.push(taxii.post(&collection, body, count).await?);
             }
@@ -494,14 +621,15 @@ async fn load(
     Ok(latencies)
 }
 
-/// Walks the whole collection with `limit=1000`; the page latencies and the last page.
-async fn walk(bench: &Bench, collection: &str) -> anyhow::Result<(Latencies, u64, Option<String>)> {
+/// Walks the whole collection with `limit=1000`; the page latencies, the objects and the
+/// last page's date added.
+async fn walk(taxii: &Taxii, collection: &str) -> anyhow::Result<(Latencies, u64, Option<String>)> {
     let mut latencies = Latencies::default();
     let mut objects = 0u64;
     let mut query = "limit=1000".to_owned();
     let mut newest = None;
     loop {
-        let (elapsed, page) = bench.taxii.page(collection, &query).await?;
+        let (elapsed, page) = taxii.page(collection, &query).await?;
         latencies.push(elapsed);
         objects += page.objects as u64;
         if page.date_added_last.is_some() {
@@ -533,8 +661,10 @@ async fn paging(
             bench.shared.clone()
         }
     };
+    let preamble = post_preamble(&bench.taxii, &bench.generator, &collection).await?;
     let total = args.objects.max(1);
-    let first_index = bench.take(total);
+    // Whole blocks of 20, so that every relationship and sighting finds its targets.
+    let first_index = bench.take(total.div_ceil(20) * 20);
     let small = total.min(10_000);
     let mut paged = Paged {
         collection: collection.clone(),
@@ -548,7 +678,7 @@ async fn paging(
     paged.count = small;
     let mut small_pages = Latencies::default();
     for _ in 0..3 {
-        let (latencies, _, newest) = walk(bench, &collection).await?;
+        let (latencies, _, newest) = walk(&bench.taxii, &collection).await?;
         small_pages.extend(latencies);
         paged.newest_date_added = newest;
     }
@@ -605,7 +735,7 @@ async fn paging(
 
     let cpu0 = server.cpu_seconds();
     let start = Instant::now();
-    let walked = walk(bench, &collection).await;
+    let walked = walk(&bench.taxii, &collection).await;
     let wall = start.elapsed().as_secs_f64();
     let cpu = server.cpu_seconds() - cpu0;
     let (pages, objects, newest) = match walked {
@@ -641,17 +771,20 @@ async fn paging(
             "cpu": cpu_json(cpu, wall),
         }),
     );
-    if objects != total {
+    if objects != total + preamble {
         report.error(
             "paging_completeness",
-            &anyhow::anyhow!("the walk returned {objects} objects of {total}"),
+            &anyhow::anyhow!(
+                "the walk returned {objects} objects of {}",
+                total + preamble
+            ),
         );
     }
     report.goal(
         "paging",
         ">= 50,000 objects/s",
         rate,
-        rate >= 50_000.0 && objects == total,
+        rate >= 50_000.0 && objects == total + preamble,
     );
     let ratio = pages.p50_ms() / small_pages.p50_ms().max(1e-9);
     // Within the one walk: the first and the last tenth of the pages. Keyset pages cost the
@@ -693,6 +826,21 @@ async fn paging(
         ratio <= 1.5,
     );
     Ok(paged)
+}
+
+/// Posts the objects the generated ones reference (identities, label markings) into
+/// `collection`, once; how many.
+async fn post_preamble(
+    taxii: &Taxii,
+    generator: &Generator,
+    collection: &str,
+) -> anyhow::Result<u64> {
+    let (body, count) = generator.preamble();
+    taxii
+        .post(collection, body, count)
+        .await
+        .context("posting the identities and label markings the objects reference")?;
+    Ok(count)
 }
 
 /// Creates the paging collection with the admin CLI and lets `local` read and write it.

@@ -44,11 +44,14 @@ pub struct Server {
 }
 
 impl Server {
-    /// Creates the database, starts the server and waits for its "listening" line.
+    /// Creates the database, sets the hub up from `mission` (`accord init --mission`) when one
+    /// is given, starts the server and waits for its "listening" line. A failure drops the
+    /// database it created.
     pub async fn start(
         accord: &Path,
         backend: &Backend,
         log_path: &Path,
+        mission: Option<&Path>,
     ) -> anyhow::Result<Server> {
         let data_dir = tempfile::Builder::new()
             .prefix("accord-load-")
@@ -82,39 +85,25 @@ impl Server {
             uuid::Uuid::new_v4().simple(),
             uuid::Uuid::new_v4().simple()
         );
-        let log = std::fs::File::create(log_path)
-            .with_context(|| format!("creating {}", log_path.display()))?;
-        let mut command = Command::new(accord);
-        command
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(log))
-            .kill_on_drop(true);
-        set_env(&mut command, data_dir.path(), &database_url, &token);
-        let mut child = command
-            .spawn()
-            .with_context(|| format!("starting {}", accord.display()))?;
-        let pid = child.id().context("the server exited at once")?;
-        let stdout = child.stdout.take().context("no stdout pipe")?;
-        let mut lines = BufReader::new(stdout).lines();
-        // Migrations run before the listening line; a fresh database takes well under this.
-        let base_url = tokio::time::timeout(Duration::from_secs(120), async {
-            while let Some(line) = lines.next_line().await? {
-                if let Some(url) = line.strip_prefix("accord listening on ") {
-                    return Ok(url.trim().trim_end_matches('/').to_owned());
+        let started = spawn(
+            accord,
+            data_dir.path(),
+            &database_url,
+            &token,
+            log_path,
+            mission,
+        )
+        .await;
+        let (child, pid, base_url) = match started {
+            Ok(started) => started,
+            Err(e) => {
+                if let Some((name, admin_url)) = &postgres {
+                    drop_database(admin_url, name).await.ok();
                 }
+                return Err(e);
             }
-            bail!(
-                "the server closed its stdout without a listening line (see {})",
-                log_path.display()
-            )
-        })
-        .await
-        .context("no listening line within 120 s")??;
-        // Keep reading stdout so that the server never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        let server = Server {
+        };
+        Ok(Server {
             child,
             pid,
             base_url,
@@ -124,8 +113,7 @@ impl Server {
             database_url,
             postgres,
             log_path: log_path.to_owned(),
-        };
-        Ok(server)
+        })
     }
 
     pub fn pid(&self) -> u32 {
@@ -184,6 +172,7 @@ impl Server {
             server,
             database,
             client,
+            machine: machine_busy_seconds().unwrap_or(0.0),
         }
     }
 
@@ -205,26 +194,128 @@ impl Server {
             self.child.wait().await.ok();
         }
         if let Some((name, admin_url)) = &self.postgres {
-            let mut admin = sqlx::PgConnection::connect(admin_url).await?;
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-            )))
-            .execute(&mut admin)
-            .await
-            .context("dropping the benchmark database")?;
-            admin.close().await.ok();
+            drop_database(admin_url, name).await?;
         }
+        // The SQLite data directory goes with `data_dir` (a TempDir) when `self` is dropped.
         Ok(())
+    }
+
+    /// Bytes of the SQLite data directory, or of the PostgreSQL database.
+    pub async fn database_bytes(&self) -> anyhow::Result<u64> {
+        match &self.postgres {
+            Some((name, admin_url)) => {
+                let mut admin = sqlx::PgConnection::connect(admin_url).await?;
+                let bytes: i64 = sqlx::query_scalar("SELECT pg_database_size($1)")
+                    .bind(name)
+                    .fetch_one(&mut admin)
+                    .await?;
+                admin.close().await.ok();
+                Ok(u64::try_from(bytes).unwrap_or(0))
+            }
+            None => {
+                let mut total = 0;
+                for entry in std::fs::read_dir(self.data_dir.path())? {
+                    total += entry?.metadata()?.len();
+                }
+                Ok(total)
+            }
+        }
     }
 }
 
-/// CPU seconds of the server, of its database, and of this load generator (which shares the
-/// machine's cores with them).
+/// Runs `accord init --mission` when asked, then starts `accord serve` and waits for its
+/// listening line: the child, its pid and its base URL.
+async fn spawn(
+    accord: &Path,
+    data_dir: &Path,
+    database_url: &str,
+    token: &str,
+    log_path: &Path,
+    mission: Option<&Path>,
+) -> anyhow::Result<(Child, u32, String)> {
+    if let Some(mission) = mission {
+        let mut command = Command::new(accord);
+        command
+            .arg("init")
+            .arg("--mission")
+            .arg(mission)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        set_env(&mut command, data_dir, database_url, token);
+        let output = tokio::time::timeout(Duration::from_secs(120), command.output())
+            .await
+            .context("accord init timed out")??;
+        if !output.status.success() {
+            bail!(
+                "accord init --mission {} failed: {}",
+                mission.display(),
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
+    }
+    let log = std::fs::File::create(log_path)
+        .with_context(|| format!("creating {}", log_path.display()))?;
+    let mut command = Command::new(accord);
+    command
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(log))
+        .kill_on_drop(true);
+    set_env(&mut command, data_dir, database_url, token);
+    let mut child = command
+        .spawn()
+        .with_context(|| format!("starting {}", accord.display()))?;
+    let pid = child.id().context("the server exited at once")?;
+    let stdout = child.stdout.take().context("no stdout pipe")?;
+    let mut lines = BufReader::new(stdout).lines();
+    // Migrations run before the listening line; a fresh database takes well under this.
+    let base_url = tokio::time::timeout(Duration::from_secs(120), async {
+        while let Some(line) = lines.next_line().await? {
+            if let Some(url) = line.strip_prefix("accord listening on ") {
+                return Ok(url.trim().trim_end_matches('/').to_owned());
+            }
+        }
+        bail!(
+            "the server closed its stdout without a listening line (see {})",
+            log_path.display()
+        )
+    })
+    .await
+    .context("no listening line within 120 s")??;
+    // Keep reading stdout so that the server never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Ok((child, pid, base_url))
+}
+
+async fn drop_database(admin_url: &str, name: &str) -> anyhow::Result<()> {
+    let mut admin = sqlx::PgConnection::connect(admin_url).await?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))
+    .execute(&mut admin)
+    .await
+    .context("dropping the benchmark database")?;
+    admin.close().await.ok();
+    Ok(())
+}
+
+/// CPU seconds of the server, of its database, of this load generator (which shares the
+/// machine's cores with them), and of the whole machine (everything else is other work).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Cpu {
     pub server: f64,
     pub database: f64,
     pub client: f64,
+    pub machine: f64,
+}
+
+impl Cpu {
+    /// CPU seconds the machine spent on work other than the benchmark's.
+    pub fn others(&self) -> f64 {
+        (self.machine - self.server - self.database - self.client).max(0.0)
+    }
 }
 
 impl std::ops::Sub for Cpu {
@@ -235,6 +326,7 @@ impl std::ops::Sub for Cpu {
             // Backends that closed between the two readings take their CPU time with them.
             database: (self.database - rhs.database).max(0.0),
             client: self.client - rhs.client,
+            machine: self.machine - rhs.machine,
         }
     }
 }
@@ -277,6 +369,31 @@ fn clock_ticks_per_second() -> f64 {
         .ok()
         .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
         .unwrap_or(100.0)
+}
+
+/// Busy CPU seconds of all cores since boot, from the `cpu` line of `/proc/stat` (user, nice,
+/// system, irq, softirq, steal; not idle or iowait).
+fn machine_busy_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+    let fields: Vec<f64> = line
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    let busy: f64 = [0usize, 1, 2, 5, 6, 7]
+        .iter()
+        .filter_map(|&n| fields.get(n))
+        .sum();
+    Some(busy / clock_ticks_per_second())
+}
+
+/// The 1-minute load average.
+pub fn load_average() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0.0)
 }
 
 /// utime + stime of a process from `/proc/PID/stat`, in seconds.

@@ -1,5 +1,6 @@
 //! Latency samples and their percentiles.
 
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 /// Latencies of one scenario, in the order they were measured.
@@ -51,6 +52,49 @@ impl Latencies {
 
     pub fn p99_ms(&self) -> f64 {
         self.quantile_ms(0.99)
+    }
+}
+
+/// The machine's 1-minute load average, sampled every 2 s while a run lasts: the machine is
+/// shared, so every figure is reported with the load it was measured under.
+pub struct LoadWatch {
+    samples: Arc<Mutex<Vec<f64>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl LoadWatch {
+    pub fn start() -> LoadWatch {
+        let samples = Arc::new(Mutex::new(Vec::new()));
+        let writer = Arc::clone(&samples);
+        let task = tokio::spawn(async move {
+            loop {
+                let load = crate::server::load_average();
+                writer
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(load);
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+        });
+        LoadWatch { samples, task }
+    }
+
+    /// (mean, min, max) of the samples so far.
+    pub fn summary(&self) -> (f64, f64, f64) {
+        let samples = self.samples.lock().unwrap_or_else(PoisonError::into_inner);
+        if samples.is_empty() {
+            return (0.0, 0.0, 0.0);
+        }
+        let mean = samples.iter().sum::<f64>() / samples.len() as f64;
+        let min = samples.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = samples.iter().copied().fold(0.0, f64::max);
+        (mean, min, max)
+    }
+}
+
+impl Drop for LoadWatch {
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }
 

@@ -36,9 +36,12 @@ impl Kind {
     }
 }
 
+use crate::labels::LabelMix;
+
+/// The CERT that authors every generated object (`created_by_ref`).
 const AUTHOR: &str = "identity--f431f809-377b-45e0-aa1c-6a4751cae5ff";
+/// The member organisation that sights the indicators (`where_sighted_refs`).
 const SIGHTER: &str = "identity--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061";
-const TLP_GREEN: &str = "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da";
 
 const FAMILIES: [&str; 8] = [
     "Emotet",
@@ -55,11 +58,42 @@ const FAMILIES: [&str; 8] = [
 #[derive(Debug, Clone, Copy)]
 pub struct Generator {
     prefix: u32,
+    labels: LabelMix,
 }
 
 impl Generator {
+    /// Objects marked TLP:GREEN, as in the issue-3 load.
     pub fn new(prefix: u32) -> Generator {
-        Generator { prefix }
+        Generator::with_labels(prefix, LabelMix::Green)
+    }
+
+    pub fn with_labels(prefix: u32, labels: LabelMix) -> Generator {
+        Generator { prefix, labels }
+    }
+
+    /// What the generated objects reference and a collection must hold before them, as one
+    /// envelope: the two identities (sightings are withheld while the identity they were
+    /// sighted at is not releasable: strict closure) and the label markings of the mix (the
+    /// hub resolves a marking from the envelope or the collection). Unmarked, so every partner
+    /// of the mission sees them.
+    pub fn preamble(&self) -> (String, u64) {
+        let mut objects = vec![
+            identity(
+                AUTHOR,
+                "CERT-XX",
+                "organization",
+                "The national CERT that shares the indicators.",
+            ),
+            identity(
+                SIGHTER,
+                "Member organisation",
+                "organization",
+                "A member of the sector's CERT community that reports sightings.",
+            ),
+        ];
+        objects.extend(self.labels.label_markings().iter().map(|m| m.definition()));
+        let count = objects.len() as u64;
+        (format!(r#"{{"objects":[{}]}}"#, objects.join(",")), count)
     }
 
     /// The id of object `i`: a UUIDv4-shaped id (version nibble 4, variant 8) unique per run and
@@ -89,6 +123,7 @@ impl Generator {
         let created = format!("2026-03-{day:02}T{hour:02}:{minute:02}:00.{milli:03}Z");
         let id = self.id(i);
         let family = FAMILIES.get((i % 8) as usize).copied().unwrap_or("Emotet");
+        let tlp = self.labels.marking(i);
         match Kind::of(i) {
             Kind::Indicator => format!(
                 concat!(
@@ -111,7 +146,7 @@ impl Generator {
                 a = i / 256 % 256,
                 b = i % 256,
                 hash = sha256_like(i),
-                tlp = TLP_GREEN,
+                tlp = tlp,
             ),
             Kind::Malware => format!(
                 concat!(
@@ -131,7 +166,7 @@ impl Generator {
                 created = created,
                 family = family,
                 i = i,
-                tlp = TLP_GREEN,
+                tlp = tlp,
             ),
             Kind::Relationship => format!(
                 concat!(
@@ -149,7 +184,7 @@ impl Generator {
                 source = self.id(block + i % 8),
                 target = self.id(block + 8 + i % 4),
                 i = i,
-                tlp = TLP_GREEN,
+                tlp = tlp,
             ),
             Kind::Sighting => format!(
                 concat!(
@@ -169,7 +204,7 @@ impl Generator {
                 of = self.id(block + i % 8),
                 sighter = SIGHTER,
                 i = i,
-                tlp = TLP_GREEN,
+                tlp = tlp,
             ),
         }
     }
@@ -187,6 +222,22 @@ impl Generator {
         body.push_str("]}");
         body
     }
+}
+
+/// An identity object, compact JSON.
+fn identity(id: &str, name: &str, class: &str, description: &str) -> String {
+    format!(
+        concat!(
+            r#"{{"type":"identity","spec_version":"2.1","id":"{id}","#,
+            r#""created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z","#,
+            r#""name":"{name}","description":"{description}","identity_class":"{class}","#,
+            r#""sectors":["government-national"]}}"#
+        ),
+        id = id,
+        name = name,
+        description = description,
+        class = class,
+    )
 }
 
 /// 64 hex digits that differ per object, standing in for a file's SHA-256.
@@ -224,6 +275,86 @@ mod tests {
                 problems.is_empty(),
                 "object {i} is invalid: {problems:?}\n{text}"
             );
+        }
+    }
+
+    #[test]
+    fn the_preamble_and_every_label_mix_are_valid_stix() {
+        let validator = Validator::default();
+        for mix in [
+            LabelMix::Green,
+            LabelMix::OnePercent,
+            LabelMix::Realistic,
+            LabelMix::GreenToCommunity,
+        ] {
+            let generator = Generator::with_labels(0x1234_abcd, mix);
+            let (preamble, count) = generator.preamble();
+            let value: Value = serde_json::from_str(&preamble).unwrap();
+            let objects = value["objects"].as_array().unwrap();
+            assert_eq!(objects.len() as u64, count);
+            let generated = (0..400).map(|i| serde_json::from_str(&generator.object(i)).unwrap());
+            for object in objects.iter().cloned().chain(generated) {
+                let problems = validator.validate(&object);
+                assert!(problems.is_empty(), "{mix:?}: {problems:?}\n{object}");
+            }
+        }
+    }
+
+    /// Strict closure withholds a relationship or sighting whose target the collection does
+    /// not hold: every id a generated object names must be posted with it — in its block of
+    /// 20, or in the preamble.
+    #[test]
+    fn every_reference_is_to_an_object_of_its_block_or_the_preamble() {
+        fn refs(value: &Value, out: &mut Vec<String>) {
+            match value {
+                Value::Object(map) => {
+                    for (key, v) in map {
+                        if key.ends_with("_ref") {
+                            out.extend(v.as_str().map(str::to_owned));
+                        } else if key.ends_with("_refs") {
+                            let ids = v.as_array().into_iter().flatten();
+                            out.extend(ids.filter_map(Value::as_str).map(str::to_owned));
+                        } else {
+                            refs(v, out);
+                        }
+                    }
+                }
+                Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+                _ => {}
+            }
+        }
+        let tlp = [
+            crate::labels::TLP1_GREEN,
+            crate::labels::TLP_CLEAR,
+            crate::labels::TLP_GREEN,
+            crate::labels::TLP_AMBER,
+            crate::labels::TLP_AMBER_STRICT,
+        ];
+        for mix in [LabelMix::Green, LabelMix::OnePercent, LabelMix::Realistic] {
+            let generator = Generator::with_labels(99, mix);
+            let (preamble, _) = generator.preamble();
+            let preamble: Value = serde_json::from_str(&preamble).unwrap();
+            let preamble_ids: Vec<&str> = preamble["objects"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["id"].as_str().unwrap())
+                .collect();
+            for i in 0..4_000u64 {
+                let object: Value = serde_json::from_str(&generator.object(i)).unwrap();
+                let mut named = Vec::new();
+                refs(&object, &mut named);
+                let block = i - i % 20;
+                for id in named {
+                    let posted = preamble_ids.contains(&id.as_str())
+                        || tlp.contains(&id.as_str())
+                        || (block..block + 20).any(|j| generator.id(j) == id);
+                    assert!(
+                        posted,
+                        "{mix:?}: object {i} names {id}, which is never posted"
+                    );
+                }
+            }
         }
     }
 
