@@ -660,204 +660,216 @@ fn withheld_dates(
 async fn every_partner_gets_exactly_its_released_versions_on_every_endpoint(backend: Backend) {
     let f = Fixture::new(backend).await;
     let (dates, everyone) = manifests(&f).await;
-    let objects = objects_path(&f.shared);
-    let manifest = format!("/{ROOT}/collections/{}/manifest/", f.shared);
-    let mut collection_lists = BTreeSet::new();
-    for partner in PARTNERS {
-        let caller = f.caller(partner);
-        let own = &dates[partner];
-        let forbidden = f.forbidden(partner, &withheld_dates(&f, partner, own, &everyone));
-        let all = &f.expected[partner];
-        let mut replies: Vec<(String, Reply)> = Vec::new();
-
-        // Discovery, the API root, the collections: the same for every partner.
-        for path in ["/taxii2/".to_owned(), format!("/{ROOT}/")] {
-            let reply = caller.get(&path, &[]).await.expect(200);
-            replies.push((format!("GET {path}"), reply));
-        }
-        let list = caller.collections().await.expect(200);
-        let mut collections: Vec<Value> = list.json()["collections"].as_array().unwrap().clone();
-        collections.sort_by_key(|c| c["alias"].as_str().unwrap_or_default().to_owned());
-        assert_eq!(collections.len(), 2, "{partner}: {}", list.text);
-        collection_lists.insert(serde_json::to_string(&collections).unwrap());
-        for collection in &collections {
-            let id = collection["id"].as_str().unwrap();
-            let reply = caller.collection(id).await.expect(200);
-            assert_eq!(reply.json(), collection, "{partner}: collection {id}");
-            replies.push((format!("collection {id}"), reply));
-        }
-        replies.push(("collections".to_owned(), list));
-        let bulletin = f.hub.collection(&format!("{ROOT}/bulletin"));
-        for path in [
-            objects_path(bulletin),
-            format!("/{ROOT}/collections/{bulletin}/manifest/"),
-        ] {
-            let reply = caller.get(&path, &[]).await.expect(200);
-            assert!(
-                reply.json()["objects"].is_null(),
-                "{partner}: {path} is empty"
-            );
-            replies.push((format!("GET {path}"), reply));
-        }
-
-        // Listings of the shared collection, paged.
-        let middle = {
-            let mut sorted: Vec<&String> = own.values().collect();
-            sorted.sort_by_key(|d| instant(d));
-            sorted[sorted.len() / 2].clone()
-        };
-        let after = |keys: &BTreeSet<Key>| -> BTreeSet<Key> {
-            keys.iter()
-                .filter(|key| instant(&own[*key]) > instant(&middle))
-                .cloned()
-                .collect()
-        };
-        let last = one_per_object(all, false);
-        // (endpoint, query, what it answers with, the versions it must give)
-        let listings: Vec<(&str, Query<'_>, Listing, BTreeSet<Key>)> = vec![
-            ("objects", vec![], Listing::Envelope, last.clone()),
-            (
-                "objects",
-                vec![("match[version]", "last")],
-                Listing::Envelope,
-                last.clone(),
-            ),
-            (
-                "objects",
-                vec![("match[version]", "all")],
-                Listing::Envelope,
-                all.clone(),
-            ),
-            (
-                "objects",
-                vec![("match[version]", "first")],
-                Listing::Envelope,
-                one_per_object(all, true),
-            ),
-            (
-                "objects",
-                vec![("match[type]", "indicator")],
-                Listing::Envelope,
-                of_types(&f.corpus, &last, &["indicator"]),
-            ),
-            (
-                "objects",
-                vec![("match[type]", "indicator"), ("match[version]", "all")],
-                Listing::Envelope,
-                of_types(&f.corpus, all, &["indicator"]),
-            ),
-            (
-                "objects",
-                vec![("match[type]", "relationship,sighting,report")],
-                Listing::Envelope,
-                of_types(&f.corpus, &last, &["relationship", "sighting", "report"]),
-            ),
-            (
-                "objects",
-                vec![("added_after", &middle)],
-                Listing::Envelope,
-                after(&last),
-            ),
-            (
-                "objects",
-                vec![("added_after", &middle), ("match[version]", "all")],
-                Listing::Envelope,
-                after(all),
-            ),
-            ("manifest", vec![], Listing::Manifest, last.clone()),
-            (
-                "manifest",
-                vec![("match[version]", "all")],
-                Listing::Manifest,
-                all.clone(),
-            ),
-            (
-                "manifest",
-                vec![
-                    ("match[type]", "indicator,malware"),
-                    ("match[version]", "all"),
-                ],
-                Listing::Manifest,
-                of_types(&f.corpus, all, &["indicator", "malware"]),
-            ),
-            (
-                "manifest",
-                vec![("added_after", &middle), ("match[version]", "all")],
-                Listing::Manifest,
-                after(all),
-            ),
-        ];
-        for (endpoint, query, listing, expected) in listings {
-            let path = if endpoint == "objects" {
-                &objects
-            } else {
-                &manifest
-            };
-            let what = format!("{partner}: {endpoint} {query:?}");
-            let paged = page(&caller, &what, path, &query, listing, None, Some(own)).await;
-            assert_eq!(paged.set(), expected, "{what}");
-            replies.extend(paged.replies.into_iter().map(|r| (what.clone(), r)));
-        }
-
-        // Every object anyone posted, by id, for those it sees (the others are in
-        // `withheld_objects_and_versions_answer_like_absent_ones`).
-        for (id, _) in f.corpus.object_ids() {
-            let versions: BTreeSet<Key> = all.iter().filter(|(i, _)| *i == id).cloned().collect();
-            if versions.is_empty() {
-                continue;
-            }
-            let path = format!("{objects}{id}/");
-            for (query, expected) in [
-                (vec![], one_per_object(&versions, false)),
-                (vec![("match[version]", "all")], versions.clone()),
-                (
-                    vec![("match[version]", "first")],
-                    one_per_object(&versions, true),
-                ),
-            ] {
-                let what = format!("{partner}: object {id} {query:?}");
-                let paged = page(
-                    &caller,
-                    &what,
-                    &path,
-                    &query,
-                    Listing::Envelope,
-                    None,
-                    Some(own),
-                )
-                .await;
-                assert_eq!(paged.set(), expected, "{what}");
-                replies.extend(paged.replies.into_iter().map(|r| (what.clone(), r)));
-            }
-            let what = format!("{partner}: versions of {id}");
-            let paged = page(
-                &caller,
-                &what,
-                &format!("{path}versions/"),
-                &[],
-                Listing::Versions,
-                Some(&id),
-                Some(own),
-            )
-            .await;
-            // Oldest first, as the versions were posted.
-            assert_eq!(
-                paged.keys,
-                versions.into_iter().collect::<Vec<_>>(),
-                "{what}"
-            );
-            replies.extend(paged.replies.into_iter().map(|r| (what.clone(), r)));
-        }
-
-        for (what, reply) in &replies {
-            assert_no_leak(partner, what, reply, &forbidden);
-        }
-    }
+    // The partners page at the same time, as they would.
+    let [a, b, c, d, e, g] = PARTNERS.map(|partner| sweep(&f, partner, &dates, &everyone));
+    let lists = tokio::join!(a, b, c, d, e, g);
+    let collection_lists: BTreeSet<String> =
+        [lists.0, lists.1, lists.2, lists.3, lists.4, lists.5].into();
     assert_eq!(
         collection_lists.len(),
         1,
         "every partner lists the same collections: {collection_lists:?}"
     );
+}
+
+/// One partner's pass over every endpoint: what it gets is its row of [`EXPECTED`], paged
+/// exactly, with no trace of anything else. Returns its list of collections.
+async fn sweep(
+    f: &Fixture,
+    partner: &str,
+    dates: &BTreeMap<&'static str, BTreeMap<Key, String>>,
+    everyone: &BTreeMap<Key, BTreeSet<String>>,
+) -> String {
+    let caller = f.caller(partner);
+    let objects = objects_path(&f.shared);
+    let manifest = format!("/{ROOT}/collections/{}/manifest/", f.shared);
+    let own = &dates[partner];
+    let forbidden = f.forbidden(partner, &withheld_dates(f, partner, own, everyone));
+    let all = &f.expected[partner];
+    let mut replies: Vec<(String, Reply)> = Vec::new();
+
+    // Discovery, the API root, the collections: the same for every partner.
+    for path in ["/taxii2/".to_owned(), format!("/{ROOT}/")] {
+        let reply = caller.get(&path, &[]).await.expect(200);
+        replies.push((format!("GET {path}"), reply));
+    }
+    let list = caller.collections().await.expect(200);
+    let mut collections: Vec<Value> = list.json()["collections"].as_array().unwrap().clone();
+    collections.sort_by_key(|c| c["alias"].as_str().unwrap_or_default().to_owned());
+    assert_eq!(collections.len(), 2, "{partner}: {}", list.text);
+    for collection in &collections {
+        let id = collection["id"].as_str().unwrap();
+        let reply = caller.collection(id).await.expect(200);
+        assert_eq!(reply.json(), collection, "{partner}: collection {id}");
+        replies.push((format!("collection {id}"), reply));
+    }
+    replies.push(("collections".to_owned(), list));
+    let bulletin = f.hub.collection(&format!("{ROOT}/bulletin"));
+    for path in [
+        objects_path(bulletin),
+        format!("/{ROOT}/collections/{bulletin}/manifest/"),
+    ] {
+        let reply = caller.get(&path, &[]).await.expect(200);
+        assert!(
+            reply.json()["objects"].is_null(),
+            "{partner}: {path} is empty"
+        );
+        replies.push((format!("GET {path}"), reply));
+    }
+
+    // Listings of the shared collection, paged.
+    let middle = {
+        let mut sorted: Vec<&String> = own.values().collect();
+        sorted.sort_by_key(|d| instant(d));
+        sorted[sorted.len() / 2].clone()
+    };
+    let after = |keys: &BTreeSet<Key>| -> BTreeSet<Key> {
+        keys.iter()
+            .filter(|key| instant(&own[*key]) > instant(&middle))
+            .cloned()
+            .collect()
+    };
+    let last = one_per_object(all, false);
+    // (endpoint, query, what it answers with, the versions it must give)
+    let listings: Vec<(&str, Query<'_>, Listing, BTreeSet<Key>)> = vec![
+        ("objects", vec![], Listing::Envelope, last.clone()),
+        (
+            "objects",
+            vec![("match[version]", "last")],
+            Listing::Envelope,
+            last.clone(),
+        ),
+        (
+            "objects",
+            vec![("match[version]", "all")],
+            Listing::Envelope,
+            all.clone(),
+        ),
+        (
+            "objects",
+            vec![("match[version]", "first")],
+            Listing::Envelope,
+            one_per_object(all, true),
+        ),
+        (
+            "objects",
+            vec![("match[type]", "indicator")],
+            Listing::Envelope,
+            of_types(&f.corpus, &last, &["indicator"]),
+        ),
+        (
+            "objects",
+            vec![("match[type]", "indicator"), ("match[version]", "all")],
+            Listing::Envelope,
+            of_types(&f.corpus, all, &["indicator"]),
+        ),
+        (
+            "objects",
+            vec![("match[type]", "relationship,sighting,report")],
+            Listing::Envelope,
+            of_types(&f.corpus, &last, &["relationship", "sighting", "report"]),
+        ),
+        (
+            "objects",
+            vec![("added_after", &middle)],
+            Listing::Envelope,
+            after(&last),
+        ),
+        (
+            "objects",
+            vec![("added_after", &middle), ("match[version]", "all")],
+            Listing::Envelope,
+            after(all),
+        ),
+        ("manifest", vec![], Listing::Manifest, last.clone()),
+        (
+            "manifest",
+            vec![("match[version]", "all")],
+            Listing::Manifest,
+            all.clone(),
+        ),
+        (
+            "manifest",
+            vec![
+                ("match[type]", "indicator,malware"),
+                ("match[version]", "all"),
+            ],
+            Listing::Manifest,
+            of_types(&f.corpus, all, &["indicator", "malware"]),
+        ),
+        (
+            "manifest",
+            vec![("added_after", &middle), ("match[version]", "all")],
+            Listing::Manifest,
+            after(all),
+        ),
+    ];
+    for (endpoint, query, listing, expected) in listings {
+        let path = if endpoint == "objects" {
+            &objects
+        } else {
+            &manifest
+        };
+        let what = format!("{partner}: {endpoint} {query:?}");
+        let paged = page(&caller, &what, path, &query, listing, None, Some(own)).await;
+        assert_eq!(paged.set(), expected, "{what}");
+        replies.extend(paged.replies.into_iter().map(|r| (what.clone(), r)));
+    }
+
+    // Every object anyone posted, by id, for those it sees (the others are in
+    // `withheld_objects_and_versions_answer_like_absent_ones`).
+    for (id, _) in f.corpus.object_ids() {
+        let versions: BTreeSet<Key> = all.iter().filter(|(i, _)| *i == id).cloned().collect();
+        if versions.is_empty() {
+            continue;
+        }
+        let path = format!("{objects}{id}/");
+        for (query, expected) in [
+            (vec![], one_per_object(&versions, false)),
+            (vec![("match[version]", "all")], versions.clone()),
+            (
+                vec![("match[version]", "first")],
+                one_per_object(&versions, true),
+            ),
+        ] {
+            let what = format!("{partner}: object {id} {query:?}");
+            let paged = page(
+                &caller,
+                &what,
+                &path,
+                &query,
+                Listing::Envelope,
+                None,
+                Some(own),
+            )
+            .await;
+            assert_eq!(paged.set(), expected, "{what}");
+            replies.extend(paged.replies.into_iter().map(|r| (what.clone(), r)));
+        }
+        let what = format!("{partner}: versions of {id}");
+        let paged = page(
+            &caller,
+            &what,
+            &format!("{path}versions/"),
+            &[],
+            Listing::Versions,
+            Some(&id),
+            Some(own),
+        )
+        .await;
+        // Oldest first, as the versions were posted.
+        assert_eq!(
+            paged.keys,
+            versions.into_iter().collect::<Vec<_>>(),
+            "{what}"
+        );
+        replies.extend(paged.replies.into_iter().map(|r| (what.clone(), r)));
+    }
+
+    for (what, reply) in &replies {
+        assert_no_leak(partner, what, reply, &forbidden);
+    }
+    serde_json::to_string(&collections).unwrap()
 }
 
 /// A reply reduced to what a client could compare: status, headers but `date` (with
@@ -920,76 +932,9 @@ async fn get(caller: &Caller<'_>, path: &str, query: &[(String, String)]) -> Rep
 async fn withheld_objects_and_versions_answer_like_absent_ones(backend: Backend) {
     let f = Fixture::new(backend).await;
     let (dates, everyone) = manifests(&f).await;
-    let objects = objects_path(&f.shared);
-    let manifest = format!("/{ROOT}/collections/{}/manifest/", f.shared);
-    for partner in PARTNERS {
-        let caller = f.caller(partner);
-        let forbidden = f.forbidden(
-            partner,
-            &withheld_dates(&f, partner, &dates[partner], &everyone),
-        );
-        let seen = &f.expected[partner];
-        for (id, type_name) in f.corpus.object_ids() {
-            let versions: Vec<&String> = seen
-                .iter()
-                .filter(|(i, _)| *i == id)
-                .map(|(_, v)| v)
-                .collect();
-            if versions.is_empty() {
-                // Withheld: every question about it is answered as about an id nobody posted.
-                let absent = new_id(&type_name);
-                let asked = probes(&objects, &manifest, &id);
-                let control = probes(&objects, &manifest, &absent);
-                for ((path, query), (absent_path, absent_query)) in asked.iter().zip(&control) {
-                    let what = format!("{partner}: GET {path} {query:?} (withheld)");
-                    let withheld = get(&caller, path, query).await;
-                    let none = get(&caller, absent_path, absent_query).await;
-                    assert_eq!(
-                        observable(&withheld, &[&id]),
-                        observable(&none, &[&absent]),
-                        "{what} differs from the same request for a never-posted id"
-                    );
-                    assert_no_leak(partner, &what, &withheld, &forbidden);
-                }
-                // And that answer is "not found" where TAXII has one.
-                get(&caller, &control[0].0, &[])
-                    .await
-                    .expect_taxii_error(404);
-                get(&caller, &control[3].0, &[])
-                    .await
-                    .expect_taxii_error(404);
-                continue;
-            }
-            // Seen in part: a withheld version is answered as a version nobody posted.
-            for version in f.corpus.versions.iter().filter(|v| v.id == id) {
-                if versions.contains(&&version.version) {
-                    continue;
-                }
-                for (path, query) in [
-                    (format!("{objects}{id}/"), vec![]),
-                    (objects.clone(), vec![("match[id]", id.as_str())]),
-                    (manifest.clone(), vec![("match[id]", id.as_str())]),
-                ] {
-                    let ask = |v: &str| -> Vec<(String, String)> {
-                        query
-                            .iter()
-                            .chain(&[("match[version]", v)])
-                            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                            .collect()
-                    };
-                    let what = format!("{partner}: GET {path} version {} (withheld)", version.row);
-                    let withheld = get(&caller, &path, &ask(&version.version)).await;
-                    let none = get(&caller, &path, &ask(NEVER_POSTED_VERSION)).await;
-                    assert_eq!(
-                        observable(&withheld, &[&version.version]),
-                        observable(&none, &[NEVER_POSTED_VERSION]),
-                        "{what} differs from a version nobody posted"
-                    );
-                    assert_no_leak(partner, &what, &withheld, &forbidden);
-                }
-            }
-        }
-    }
+    let [a, b, c, d, e, g] = PARTNERS.map(|partner| probe_withheld(&f, partner, &dates, &everyone));
+    tokio::join!(a, b, c, d, e, g);
+
     // Another partner's status resource (which names what it posted) is one nobody issued.
     for partner in PARTNERS {
         let caller = f.caller(partner);
@@ -1024,6 +969,84 @@ async fn withheld_objects_and_versions_answer_like_absent_ones(backend: Backend)
     }
     // Every partner still gets exactly its row.
     manifests(&f).await;
+}
+
+/// Every question `partner` can ask about an object or a version it may not see, answered
+/// as the same question about one nobody posted.
+async fn probe_withheld(
+    f: &Fixture,
+    partner: &str,
+    dates: &BTreeMap<&'static str, BTreeMap<Key, String>>,
+    everyone: &BTreeMap<Key, BTreeSet<String>>,
+) {
+    let caller = f.caller(partner);
+    let objects = objects_path(&f.shared);
+    let manifest = format!("/{ROOT}/collections/{}/manifest/", f.shared);
+    let forbidden = f.forbidden(
+        partner,
+        &withheld_dates(f, partner, &dates[partner], everyone),
+    );
+    let seen = &f.expected[partner];
+    for (id, type_name) in f.corpus.object_ids() {
+        let versions: Vec<&String> = seen
+            .iter()
+            .filter(|(i, _)| *i == id)
+            .map(|(_, v)| v)
+            .collect();
+        if versions.is_empty() {
+            // Withheld: every question about it is answered as about an id nobody posted.
+            let absent = new_id(&type_name);
+            let asked = probes(&objects, &manifest, &id);
+            let control = probes(&objects, &manifest, &absent);
+            for ((path, query), (absent_path, absent_query)) in asked.iter().zip(&control) {
+                let what = format!("{partner}: GET {path} {query:?} (withheld)");
+                let withheld = get(&caller, path, query).await;
+                let none = get(&caller, absent_path, absent_query).await;
+                assert_eq!(
+                    observable(&withheld, &[&id]),
+                    observable(&none, &[&absent]),
+                    "{what} differs from the same request for a never-posted id"
+                );
+                assert_no_leak(partner, &what, &withheld, &forbidden);
+            }
+            // And that answer is "not found" where TAXII has one.
+            get(&caller, &control[0].0, &[])
+                .await
+                .expect_taxii_error(404);
+            get(&caller, &control[3].0, &[])
+                .await
+                .expect_taxii_error(404);
+            continue;
+        }
+        // Seen in part: a withheld version is answered as a version nobody posted.
+        for version in f.corpus.versions.iter().filter(|v| v.id == id) {
+            if versions.contains(&&version.version) {
+                continue;
+            }
+            for (path, query) in [
+                (format!("{objects}{id}/"), vec![]),
+                (objects.clone(), vec![("match[id]", id.as_str())]),
+                (manifest.clone(), vec![("match[id]", id.as_str())]),
+            ] {
+                let ask = |v: &str| -> Vec<(String, String)> {
+                    query
+                        .iter()
+                        .chain(&[("match[version]", v)])
+                        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                        .collect()
+                };
+                let what = format!("{partner}: GET {path} version {} (withheld)", version.row);
+                let withheld = get(&caller, &path, &ask(&version.version)).await;
+                let none = get(&caller, &path, &ask(NEVER_POSTED_VERSION)).await;
+                assert_eq!(
+                    observable(&withheld, &[&version.version]),
+                    observable(&none, &[NEVER_POSTED_VERSION]),
+                    "{what} differs from a version nobody posted"
+                );
+                assert_no_leak(partner, &what, &withheld, &forbidden);
+            }
+        }
+    }
 }
 
 /// A status resource with what differs between any two posts (its id, its time, the object

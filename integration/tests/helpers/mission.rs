@@ -86,14 +86,32 @@ pub async fn spawn_mission(backend: Backend, mission: &Path, partners: &[&str]) 
         })
         .collect();
     let app = TestApp::start(site).await;
-    let mut tokens = BTreeMap::new();
+    // One `accord token create` per partner, all at once (each opens the store).
+    let mut children = Vec::new();
     for partner in partners {
-        let token = app
-            .admin(&["token", "create", "--partner", partner])
+        let mut cmd = tokio::process::Command::from(app.site.command(&app.data_dir));
+        cmd.args(["token", "create", "--partner", partner])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run accord token create: {e}"));
+        children.push((*partner, child));
+    }
+    let mut tokens = BTreeMap::new();
+    for (partner, child) in children {
+        let output = child
+            .wait_with_output()
             .await
-            .trim()
-            .to_owned();
-        tokens.insert((*partner).to_owned(), token);
+            .unwrap_or_else(|e| panic!("accord token create --partner {partner}: {e}"));
+        assert!(
+            output.status.success(),
+            "accord token create --partner {partner} failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let token = String::from_utf8(output.stdout).expect("UTF-8 output");
+        tokens.insert(partner.to_owned(), token.trim().to_owned());
     }
     MissionApp {
         app,
