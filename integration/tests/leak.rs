@@ -47,7 +47,8 @@ const PARTNERS: [&str; 6] = [DEU, GBR, AUS, AUT, NOR, CERTX];
 /// ex2 (AMBER+STRICT: the originator only), ex3 (REL NATO/EU: not to observers), ex4
 /// (CERT-X indicators: others after 24 h, i.e. never during this test), and the closure of
 /// §7.4 step 7 (a relationship, sighting or report needs every object it references).
-/// `name@n` is version n of object `name`; [`corpus`] builds the objects.
+/// `name@n` is version n of object `name`; [`corpus`] builds the objects. A granular marking
+/// (§7.4 step 6) removes the property it marks for those its label withholds.
 const EXPECTED: &str = "
 # version        DEU GBR AUS AUT NOR CRX  why
 mk-fvey           x   x   x   x   x   x   marking definitions are unmarked: NATO UNCLASSIFIED
@@ -68,6 +69,7 @@ rel-fvey          .   x   x   .   .   .   relationship ind-open -> ind-fvey: clo
 rel-certx         .   .   .   .   .   x   relationship ind-certx -> mal-certx: closure (embargo)
 mal-multi@2       x   x   x   x   x   x   unmarked
 sight-nato-eu     x   x   .   x   .   x   sighting of ind-nato-eu: closure
+ind-redacted      x   x   x   x   x   x   unmarked, its description AMBER+STRICT by GBR: others get it without
 report-open       x   x   x   x   x   x   report of ind-open, mal-certx
 report-amber      x   .   .   .   .   .   report of ind-open, mal-amber: closure (strict containers)
 ind-multi@3       x   x   .   x   .   x   NATO RESTRICTED REL NATO, EU, as ind-nato-eu
@@ -78,6 +80,8 @@ const ACS_3_0: &str = "extension-definition--3a65884d-005a-4290-8335-cb2d778a83c
 const NATO_POLICY: &str = "urn:oid:1.3.26.1.3.1";
 const RELEASABLE_TO: &str = "urn:oid:1.3.26.1.4.2";
 const TLP_AMBER_STRICT: &str = "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003";
+/// The description of `ind-redacted`, for its originator's eyes only.
+const REDACTED_SECRET: &str = "GBR only: the source is HUMINT-7";
 /// A version timestamp no object has (versions are minutes 1.. of 2024-02-01).
 const NEVER_POSTED_VERSION: &str = "2024-02-01T00:59:00.000Z";
 /// The page size of every listing: small, so that every listing has several pages.
@@ -97,6 +101,8 @@ enum Body {
     Indicator(&'static [&'static str]),
     Malware(&'static [&'static str]),
     Relationship(&'static str, &'static str),
+    /// An unmarked indicator whose description (this text) is marked AMBER+STRICT.
+    Redacted(&'static str),
     Sighting(&'static str),
     Report(&'static [&'static str]),
 }
@@ -119,6 +125,18 @@ impl Version {
     fn type_name(&self) -> &str {
         self.object["type"].as_str().unwrap()
     }
+
+    /// The object as `partner` must get it: as posted, but for the granularly marked
+    /// description, which only the originator keeps (with the marking that pointed at it).
+    fn served(&self, partner: &str) -> Value {
+        let mut object = self.object.clone();
+        if partner != self.by && object.get("granular_markings").is_some() {
+            let map = object.as_object_mut().unwrap();
+            map.remove("description");
+            map.remove("granular_markings");
+        }
+        object
+    }
 }
 
 /// Every object version of the test, in posting order, with fresh ids.
@@ -139,7 +157,7 @@ impl Corpus {
         let version = format!("2024-02-01T00:{minute:02}:00.000Z");
         let type_name = match &body {
             Body::Label(..) => "marking-definition",
-            Body::Indicator(_) => "indicator",
+            Body::Indicator(_) | Body::Redacted(_) => "indicator",
             Body::Malware(_) => "malware",
             Body::Relationship(..) => "relationship",
             Body::Sighting(_) => "sighting",
@@ -189,6 +207,14 @@ impl Corpus {
                 "pattern_type": "stix",
                 "valid_from": T0,
                 "object_marking_refs": marks(markings),
+            }),
+            Body::Redacted(secret) => json!({
+                "name": row,
+                "description": secret,
+                "pattern": format!("[ipv4-addr:value = '198.51.100.{minute}']"),
+                "pattern_type": "stix",
+                "valid_from": T0,
+                "granular_markings": [{"selectors": ["description"], "marking_ref": TLP_AMBER_STRICT}],
             }),
             Body::Malware(markings) => json!({
                 "name": row,
@@ -274,6 +300,7 @@ fn corpus() -> Corpus {
     );
     c.add("mal-multi@2", GBR, Body::Malware(&[]));
     c.add("sight-nato-eu", DEU, Body::Sighting("ind-nato-eu"));
+    c.add("ind-redacted", GBR, Body::Redacted(REDACTED_SECRET));
     c.add("report-open", DEU, Body::Report(&["ind-open", "mal-certx"]));
     c.add(
         "report-amber",
@@ -367,11 +394,15 @@ impl Fixture {
 
     /// What `partner` must never read in any response: the ids of the objects it sees no
     /// version of (also as bare UUIDs), the timestamps of the versions it does not see (to
-    /// the second, whatever the precision they would be written with), and `withheld_dates`.
+    /// the second, whatever the precision they would be written with), redacted text, and
+    /// `withheld_dates`.
     fn forbidden(&self, partner: &str, withheld_dates: &BTreeSet<String>) -> Vec<String> {
         let seen = &self.expected[partner];
         let visible_ids: BTreeSet<&String> = seen.iter().map(|(id, _)| id).collect();
         let mut forbidden: BTreeSet<String> = withheld_dates.clone();
+        if partner != self.corpus.version("ind-redacted").by {
+            forbidden.insert(REDACTED_SECRET.to_owned());
+        }
         for version in &self.corpus.versions {
             if seen.contains(&version.key()) {
                 continue;
@@ -430,6 +461,15 @@ enum Listing {
     Versions,
 }
 
+/// The (id, version) of a STIX object.
+fn object_key(object: &Value) -> Key {
+    let version = object.get("modified").or_else(|| object.get("created"));
+    (
+        object["id"].as_str().unwrap().to_owned(),
+        version.and_then(Value::as_str).unwrap().to_owned(),
+    )
+}
+
 /// The (id, version) of each item of a page, and its date added when the page says it.
 fn items(listing: Listing, reply: &Reply, object_id: Option<&str>) -> Vec<(Key, Option<String>)> {
     let body = reply.json();
@@ -438,14 +478,7 @@ fn items(listing: Listing, reply: &Reply, object_id: Option<&str>) -> Vec<(Key, 
             .as_array()
             .into_iter()
             .flatten()
-            .map(|o| {
-                let version = o.get("modified").or_else(|| o.get("created"));
-                let key = (
-                    o["id"].as_str().unwrap().to_owned(),
-                    version.and_then(Value::as_str).unwrap().to_owned(),
-                );
-                (key, None)
-            })
+            .map(|o| (object_key(o), None))
             .collect(),
         Listing::Manifest => body["objects"]
             .as_array()
@@ -570,6 +603,21 @@ async fn page(
         keys.len()
     );
     Paged { keys, replies }
+}
+
+/// Each object of these envelopes is the version posted, as `partner` may get it.
+#[track_caller]
+fn assert_served_as_posted(f: &Fixture, partner: &str, what: &str, replies: &[Reply]) {
+    for object in replies.iter().flat_map(Reply::objects) {
+        let key = object_key(&object);
+        let posted = f
+            .corpus
+            .versions
+            .iter()
+            .find(|v| v.key() == key)
+            .unwrap_or_else(|| panic!("{what}: {key:?} was never posted"));
+        assert_eq!(object, posted.served(partner), "{what}: {}", posted.row);
+    }
 }
 
 /// The latest (or, with `first`, the earliest) of each object's versions in `keys`.
@@ -730,6 +778,14 @@ async fn sweep(
             .collect()
     };
     let last = one_per_object(all, false);
+    // Every id anyone posted, in one filter.
+    let every_id = f
+        .corpus
+        .object_ids()
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect::<Vec<_>>()
+        .join(",");
     // (endpoint, query, what it answers with, the versions it must give)
     let listings: Vec<(&str, Query<'_>, Listing, BTreeSet<Key>)> = vec![
         ("objects", vec![], Listing::Envelope, last.clone()),
@@ -781,7 +837,25 @@ async fn sweep(
             Listing::Envelope,
             after(all),
         ),
+        (
+            "objects",
+            vec![("match[id]", &every_id), ("match[version]", "all")],
+            Listing::Envelope,
+            all.clone(),
+        ),
+        (
+            "objects",
+            vec![("match[spec_version]", "2.1")],
+            Listing::Envelope,
+            last.clone(),
+        ),
         ("manifest", vec![], Listing::Manifest, last.clone()),
+        (
+            "manifest",
+            vec![("match[id]", &every_id)],
+            Listing::Manifest,
+            last.clone(),
+        ),
         (
             "manifest",
             vec![("match[version]", "all")],
@@ -813,6 +887,9 @@ async fn sweep(
         let what = format!("{partner}: {endpoint} {query:?}");
         let paged = page(&caller, &what, path, &query, listing, None, Some(own)).await;
         assert_eq!(paged.set(), expected, "{what}");
+        if listing == Listing::Envelope {
+            assert_served_as_posted(f, partner, &what, &paged.replies);
+        }
         replies.extend(paged.replies.into_iter().map(|r| (what.clone(), r)));
     }
 
@@ -844,6 +921,7 @@ async fn sweep(
             )
             .await;
             assert_eq!(paged.set(), expected, "{what}");
+            assert_served_as_posted(f, partner, &what, &paged.replies);
             replies.extend(paged.replies.into_iter().map(|r| (what.clone(), r)));
         }
         let what = format!("{partner}: versions of {id}");
