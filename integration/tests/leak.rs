@@ -30,6 +30,7 @@ both_backends!(
     withheld_objects_and_versions_answer_like_absent_ones,
     reposting_a_version_someone_else_holds_looks_like_posting_a_new_one,
     naming_a_withheld_marking_definition_is_refused_as_naming_an_unknown_one,
+    narrowing_a_partner_withholds_what_it_may_no_longer_see,
 );
 
 const DEU: &str = "DEU-BSI";
@@ -1125,6 +1126,44 @@ async fn probe_withheld(
             }
         }
     }
+}
+
+/// The versions [`EXPECTED`] gives AUT and CERT-X that they lose when AUT leaves the EU
+/// (its communities become `PFP`) and CERT-X's NATO clearance drops to UNCLASSIFIED: REL
+/// NATO, EU at RESTRICTED reaches neither any more, nor what references it.
+const NARROWED: [(&str, &str); 6] = [
+    (AUT, "ind-nato-eu"),
+    (AUT, "sight-nato-eu"),
+    (AUT, "ind-multi@3"),
+    (CERTX, "ind-nato-eu"),
+    (CERTX, "sight-nato-eu"),
+    (CERTX, "ind-multi@3"),
+];
+
+/// Attributes change while the server runs (`accord partner set`): every partner then gets
+/// exactly its row less [`NARROWED`], on every endpoint, and what it lost answers as absent.
+async fn narrowing_a_partner_withholds_what_it_may_no_longer_see(backend: Backend) {
+    let mut f = Fixture::new(backend).await;
+    manifests(&f).await;
+    f.hub
+        .app
+        .admin(&["partner", "set", AUT, "--community", "PFP"])
+        .await;
+    f.hub
+        .app
+        .admin(&["partner", "set", CERTX, "--clearance", "NATO=UNCLASSIFIED"])
+        .await;
+    for (partner, row) in NARROWED {
+        let key = f.corpus.version(row).key();
+        assert!(f.expected.get_mut(partner).unwrap().remove(&key), "{row}");
+    }
+    let (dates, everyone) = manifests(&f).await;
+    let f = &f;
+    let [a, b, c, d, e, g] = PARTNERS.map(|partner| async {
+        sweep(f, partner, &dates, &everyone).await;
+        probe_withheld(f, partner, &dates, &everyone).await;
+    });
+    tokio::join!(a, b, c, d, e, g);
 }
 
 /// A status resource with what differs between any two posts (its id, its time, the object
