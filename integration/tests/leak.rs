@@ -7,8 +7,10 @@
 //! table (written by hand from §7.3 and §7.4, not computed by the engine), every page full but
 //! the last, the date headers those of released versions, and the raw bytes of every response
 //! (body and headers) free of every id, version timestamp and date added it may not see. A
-//! withheld object or version is answered exactly as one nobody ever posted, and posting a
-//! version someone else holds looks like posting a new one.
+//! withheld object or version is answered exactly as one nobody ever posted (by id, versions,
+//! `match[id]`, `match[version]`, status resources, DELETE, marking definitions named in a
+//! post), posting a version someone else holds looks like posting a new one, and a partner
+//! whose attributes narrow on a running hub loses exactly what it may no longer see.
 //!
 //! The labels of the worked examples are ISA ACS 3.0 markings mapped into the mission's NATO
 //! policy: Accord's own label marking cannot be posted yet (`accord_label_markings_can_be_posted`).
