@@ -5,10 +5,12 @@ pub mod collection;
 pub mod explain;
 pub mod grant;
 pub mod init;
+pub mod keys;
 pub mod partner;
 mod partner_set;
 pub mod rules;
 pub mod serve;
+pub mod settle;
 pub mod token;
 pub mod validate;
 

@@ -34,6 +34,18 @@ pub enum PartnerCommand {
     /// Change a partner's release attributes; each option given replaces that attribute.
     /// Returns once the views it changes are recomputed.
     Set(SetArgs),
+    /// Partners' authority keys (public halves) registered with the hub.
+    Key {
+        #[command(subcommand)]
+        command: super::keys::KeyCommand,
+    },
+    /// Write a new authority key pair locally (the hub never holds private keys).
+    Keygen(super::keys::KeygenArgs),
+    /// Propose a membership change, signed with the proposer's key file.
+    Propose {
+        #[command(subcommand)]
+        change: super::settle::MembershipCommand,
+    },
 }
 
 /// `accord partner set`.
@@ -64,6 +76,9 @@ pub struct SetArgs {
 }
 
 pub fn main(args: &PartnerArgs) -> ExitCode {
+    if let PartnerCommand::Keygen(keygen) = &args.command {
+        return super::keys::keygen(keygen);
+    }
     admin::run(&args.store, async |store| match &args.command {
         PartnerCommand::Set(set) => {
             let mut partner = store.partner_attributes(&set.id).await?;
@@ -96,5 +111,8 @@ pub fn main(args: &PartnerArgs) -> ExitCode {
             }
             Ok(())
         }
+        PartnerCommand::Key { command } => super::keys::run(store, command).await,
+        PartnerCommand::Propose { change } => super::settle::run_membership(store, change).await,
+        PartnerCommand::Keygen(_) => Ok(()),
     })
 }

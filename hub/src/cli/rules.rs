@@ -28,6 +28,8 @@ pub enum RulesCommand {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    #[command(flatten)]
+    Settle(super::settle::SettleCommand),
 }
 
 pub fn main(args: &RulesArgs) -> ExitCode {
@@ -42,5 +44,6 @@ pub fn main(args: &RulesArgs) -> ExitCode {
             eprintln!("rule set version {version} in force");
             Ok(())
         }
+        RulesCommand::Settle(command) => super::settle::run(store, command).await,
     })
 }

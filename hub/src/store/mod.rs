@@ -12,6 +12,7 @@
 
 mod plan;
 pub mod postgres;
+pub mod settlement;
 pub mod sqlite;
 
 use std::sync::Arc;

@@ -206,4 +206,7 @@ mod shared {
 
     include!("shared_impl.rs");
     include!("release_impl.rs");
+    mod settlement_sql {
+        include!("settlement_sql.rs");
+    }
 }
