@@ -10,7 +10,7 @@
 use stix_model::Validator;
 use stix_model::id::StixId;
 
-use crate::cursor::{self, Fingerprint, Scope};
+use crate::cursor::{self, CursorKey, Fingerprint, Scope};
 use crate::error::TaxiiError;
 use crate::ids::{ApiRootName, CollectionId, StatusId};
 use crate::ingest::{self, Ingested};
@@ -51,6 +51,9 @@ pub struct Settings {
     pub max_content_length: u64,
     /// How posted objects are validated.
     pub validator: Validator,
+    /// What `next` cursors are sealed with; the hub sets its database's key so that every
+    /// process on one database reads every other's cursors.
+    pub cursor_key: CursorKey,
 }
 
 impl Default for Settings {
@@ -65,6 +68,7 @@ impl Default for Settings {
             max_string_length: ingest::DEFAULT_MAX_STRING_LENGTH,
             max_content_length: 104_857_600,
             validator: Validator::default(),
+            cursor_key: CursorKey::random(),
         }
     }
 }
@@ -223,6 +227,7 @@ pub async fn manifest<S: Store>(
         },
         request.query,
         settings.page_limit,
+        settings.cursor_key,
     )?;
     readable_collection(store, &name, id, request.principal).await?;
     let page = store
@@ -257,6 +262,7 @@ pub async fn get_objects<S: Store>(
         },
         request.query,
         settings.page_limit,
+        settings.cursor_key,
     )?;
     readable_collection(store, &name, id, request.principal).await?;
     let page = store.objects(id, request.principal, &listing.query).await?;
@@ -470,6 +476,7 @@ async fn object_listing<S: Store>(
         },
         request.query,
         settings.page_limit,
+        settings.cursor_key,
     )?;
     readable_collection(store, &name, id, request.principal).await?;
     Ok((content_type, id, object_id, listing))
@@ -489,6 +496,7 @@ pub fn listing(
     scope: &Scope<'_>,
     pairs: &[(String, String)],
     page_limit: usize,
+    cursor_key: CursorKey,
 ) -> Result<Listing, TaxiiError> {
     let filters = params::parse(scope.endpoint, pairs, page_limit)?;
     let page_limit = page_limit.max(1);
@@ -512,7 +520,7 @@ pub fn listing(
         versions,
         spec_versions: filters.spec_versions,
     };
-    let fingerprint = Fingerprint::of(scope, &query);
+    let fingerprint = Fingerprint::of(cursor_key, scope, &query);
     if let Some(next) = &filters.next {
         query.after = Some(cursor::decode(next, fingerprint)?);
     }
@@ -617,6 +625,8 @@ async fn require_object<S: Store>(
 
 #[cfg(test)]
 mod tests {
+    const KEY: CursorKey = CursorKey::from_bytes([3; 32]);
+
     use serde_json::value::RawValue;
     use uuid::Uuid;
 
@@ -671,13 +681,13 @@ mod tests {
 
     #[test]
     fn listing_applies_endpoint_defaults() {
-        let objects = listing(&scope(Endpoint::Objects, None), &[], 1000).unwrap();
+        let objects = listing(&scope(Endpoint::Objects, None), &[], 1000, KEY).unwrap();
         assert_eq!(objects.query.limit, 1000);
         assert_eq!(objects.query.versions, VersionFilter::last());
         assert_eq!(objects.query.after, None);
         assert!(objects.query.ids.is_empty() && objects.query.spec_versions.is_empty());
 
-        let versions = listing(&scope(Endpoint::Versions, Some(OBJECT)), &[], 1000).unwrap();
+        let versions = listing(&scope(Endpoint::Versions, Some(OBJECT)), &[], 1000, KEY).unwrap();
         assert_eq!(versions.query.versions, VersionFilter::all());
         assert_eq!(versions.query.ids, [OBJECT]);
     }
@@ -685,7 +695,7 @@ mod tests {
     #[test]
     fn object_endpoints_ask_for_the_object_of_the_path() {
         let query = pairs(&[("match[version]", "first")]);
-        let object = listing(&scope(Endpoint::Object, Some(OBJECT)), &query, 10).unwrap();
+        let object = listing(&scope(Endpoint::Object, Some(OBJECT)), &query, 10, KEY).unwrap();
         assert_eq!(object.query.ids, [OBJECT]);
         assert!(object.query.versions.first && !object.query.versions.last);
     }
@@ -694,14 +704,14 @@ mod tests {
     fn limit_is_clamped_to_the_page_limit() {
         let query = pairs(&[("limit", "50")]);
         assert_eq!(
-            listing(&scope(Endpoint::Objects, None), &query, 10)
+            listing(&scope(Endpoint::Objects, None), &query, 10, KEY)
                 .unwrap()
                 .query
                 .limit,
             10
         );
         assert_eq!(
-            listing(&scope(Endpoint::Objects, None), &query, 100)
+            listing(&scope(Endpoint::Objects, None), &query, 100, KEY)
                 .unwrap()
                 .query
                 .limit,
@@ -712,12 +722,12 @@ mod tests {
     #[test]
     fn next_resumes_after_the_last_row_of_the_page() {
         let query = pairs(&[("match[type]", "indicator"), ("limit", "2")]);
-        let first = listing(&scope(Endpoint::Objects, None), &query, 1000).unwrap();
+        let first = listing(&scope(Endpoint::Objects, None), &query, 1000, KEY).unwrap();
         let response = page(&[record(5), record(7)], true, first.fingerprint);
         let next = next_of(&response).unwrap();
         // The next request may change `limit`, and need not repeat it at all.
         let follow = pairs(&[("match[type]", "indicator"), ("next", &next)]);
-        let second = listing(&scope(Endpoint::Objects, None), &follow, 1000).unwrap();
+        let second = listing(&scope(Endpoint::Objects, None), &follow, 1000, KEY).unwrap();
         assert_eq!(
             second.query.after,
             Some(Position {
@@ -730,21 +740,21 @@ mod tests {
 
     #[test]
     fn next_with_other_filters_is_a_bad_request() {
-        let first = listing(&scope(Endpoint::Objects, None), &[], 1000).unwrap();
+        let first = listing(&scope(Endpoint::Objects, None), &[], 1000, KEY).unwrap();
         let next = next_of(&page(&[record(1)], true, first.fingerprint)).unwrap();
         let follow = pairs(&[("match[type]", "malware"), ("next", &next)]);
         assert!(matches!(
-            listing(&scope(Endpoint::Objects, None), &follow, 1000),
+            listing(&scope(Endpoint::Objects, None), &follow, 1000, KEY),
             Err(TaxiiError::BadRequest { .. })
         ));
         // Nor on another endpoint.
         let follow = pairs(&[("next", &next)]);
-        assert!(listing(&scope(Endpoint::Manifest, None), &follow, 1000).is_err());
+        assert!(listing(&scope(Endpoint::Manifest, None), &follow, 1000, KEY).is_err());
     }
 
     #[test]
     fn pages_carry_date_added_of_their_first_and_last_rows() {
-        let fp = listing(&scope(Endpoint::Objects, None), &[], 10)
+        let fp = listing(&scope(Endpoint::Objects, None), &[], 10, KEY)
             .unwrap()
             .fingerprint;
         let response = page(&[record(3), record(4), record(8)], false, fp);
@@ -761,7 +771,7 @@ mod tests {
 
     #[test]
     fn empty_pages_have_no_headers_and_no_more() {
-        let fp = listing(&scope(Endpoint::Objects, None), &[], 10)
+        let fp = listing(&scope(Endpoint::Objects, None), &[], 10, KEY)
             .unwrap()
             .fingerprint;
         // A store claiming more with no rows cannot give a cursor; `more` would loop clients.

@@ -91,7 +91,7 @@ proptest! {
             collection: CollectionId::from_uuid(Uuid::from_u128(collection)),
             object_id: None,
         };
-        let fingerprint = Fingerprint::of(&scope, &query(types, added_after, all));
+        let fingerprint = Fingerprint::of(cursor::CursorKey::from_bytes([5; 32]), &scope, &query(types, added_after, all));
         let position = Position { date_added: DateAdded(date_added), seq };
         let token = cursor::encode(position, fingerprint);
         prop_assert_eq!(cursor::decode(&token, fingerprint).unwrap(), position);
@@ -104,7 +104,7 @@ proptest! {
             collection: CollectionId::from_uuid(Uuid::from_u128(1)),
             object_id: None,
         };
-        let fingerprint = Fingerprint::of(&scope, &query(Vec::new(), None, false));
+        let fingerprint = Fingerprint::of(cursor::CursorKey::from_bytes([5; 32]), &scope, &query(Vec::new(), None, false));
         let refused = matches!(
             cursor::decode(&text, fingerprint),
             Err(TaxiiError::BadRequest { .. })

@@ -81,6 +81,7 @@ impl Application {
         let url = settings.database_url()?;
         let store = AnyStore::open(url.expose()).await?;
         bootstrap::run(&store, &settings).await?;
+        let cursor_key = store.cursor_key().await?;
         let tls = match &settings.tls {
             Some(tls) => Some(tls::server_config(tls)?),
             None => None,
@@ -88,7 +89,7 @@ impl Application {
         let state = web::Data::new(AppState {
             store: Batched::start(Arc::new(store.clone())),
             auth: Authenticator::new(),
-            taxii: taxii_settings(&settings),
+            taxii: taxii_settings(&settings, cursor_key),
             limits: settings.limits,
         });
         let listener = TcpListener::bind(settings.listen).map_err(|source| StartError::Bind {
@@ -159,8 +160,12 @@ impl Application {
     }
 }
 
-fn taxii_settings(settings: &Settings) -> taxii::service::Settings {
+fn taxii_settings(
+    settings: &Settings,
+    cursor_key: taxii::cursor::CursorKey,
+) -> taxii::service::Settings {
     taxii::service::Settings {
+        cursor_key,
         page_limit: settings.limits.page_limit,
         max_envelope_objects: settings.limits.max_objects_per_envelope,
         max_string_length: settings.limits.max_string_length,

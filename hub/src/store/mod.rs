@@ -195,6 +195,11 @@ impl AnyStore {
         }
     }
 
+    /// The key TAXII `next` cursors are sealed with: the database's, made on first use.
+    pub async fn cursor_key(&self) -> Result<taxii::cursor::CursorKey, StoreError> {
+        dispatch!(self, store => store.cursor_key().await)
+    }
+
     /// Closes the connection pools, waiting for connections in use to be returned.
     pub async fn close(&self) {
         dispatch!(self, store => store.close().await)

@@ -206,6 +206,7 @@ mod shared {
 
     include!("shared_impl.rs");
     include!("release_impl.rs");
+    include!("cursor_key_impl.rs");
     mod settlement_sql {
         include!("settlement_sql.rs");
     }

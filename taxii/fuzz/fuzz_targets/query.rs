@@ -28,8 +28,11 @@ fuzz_target!(|text: &str| {
             collection: CollectionId::from_uuid(uuid_of(text)),
             object_id: Some("indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"),
         };
-        let _ = taxii::service::listing(&scope, &pairs, 1000);
-        if let Ok(listing) = taxii::service::listing(&scope, &[], 1000) {
+        let _ =
+            taxii::service::listing(&scope, &pairs, 1000, cursor::CursorKey::from_bytes([1; 32]));
+        if let Ok(listing) =
+            taxii::service::listing(&scope, &[], 1000, cursor::CursorKey::from_bytes([1; 32]))
+        {
             let _ = cursor::decode(text, listing.fingerprint);
         }
     }
