@@ -63,7 +63,7 @@ fn catalogue() -> (BTreeMap<String, Map<String, Value>>, Vec<String>) {
             let id = format!("marking-definition--{:08x}-0000-4000-8000-{:012x}", i, j);
             let def = json!({"type": "marking-definition", "spec_version": "2.1", "id": id,
                 "created": "2026-01-01T00:00:00.000Z",
-                "extensions": {ACCORD_LABEL_EXTENSION_ID: {"extension_type": "property-extension", "v": 1,
+                "extensions": {ACCORD_LABEL_EXTENSION_ID: {"extension_type": "property-extension", "label_version": 1,
                     "policy": {"id": NATO}, "classification": {"name": c},
                     "categories": [{"tag_set": REL_TO, "values": r}]}}});
             cat.insert(id.clone(), def.as_object().cloned().expect("object"));

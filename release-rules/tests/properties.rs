@@ -96,7 +96,7 @@ fn arbitrary_json() -> impl Strategy<Value = serde_json::Value> {
             prop::collection::btree_map(
                 prop::sample::select(vec![
                     "extension_type",
-                    "v",
+                    "label_version",
                     "policy",
                     "id",
                     "name",
@@ -189,7 +189,7 @@ fn well_formed_marking_body() -> impl Strategy<Value = serde_json::Value> {
             if let Some(l) = level {
                 class["level"] = json!(l);
             }
-            let mut body = json!({"extension_type": "property-extension", "v": 1, "policy": {"id": p},
+            let mut body = json!({"extension_type": "property-extension", "label_version": 1, "policy": {"id": p},
                                   "classification": class, "categories": cats});
             if let Some(t) = tlp {
                 body["tlp"] = json!(t);

@@ -33,7 +33,7 @@ pub fn accord_marking(uuid: &str, body: Value) -> (String, Map<String, Value>) {
     let id = format!("marking-definition--{uuid}");
     let mut ext = body.as_object().cloned().unwrap();
     ext.insert("extension_type".into(), json!("property-extension"));
-    ext.insert("v".into(), json!(1));
+    ext.insert("label_version".into(), json!(1));
     let def = json!({
         "type": "marking-definition",
         "spec_version": "2.1",
