@@ -150,24 +150,24 @@ impl<'de> Deserialize<'de> for Sha256 {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Actor {
-    pub partner: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credential: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
     /// How it authenticated: `token`, `basic`, `mtls`, or `cli` for the operator's verbs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<String>,
+    pub partner: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
 }
 
 /// The rule set in force.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RulesetRef {
-    pub id: String,
-    pub version: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest: Option<Sha256>,
+    pub id: String,
+    pub version: u64,
 }
 
 /// What a record is about; every field optional, each kind requires its own (see
@@ -176,26 +176,26 @@ pub struct RulesetRef {
 #[serde(deny_unknown_fields)]
 pub struct Target {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<String>,
-    /// The object version (`modified`), for submissions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content_hash: Option<Sha256>,
+    pub api_root: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_root: Option<String>,
+    pub content_hash: Option<Sha256>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// The partner a membership change, credential change or proposal vote is about.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partner: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credential: Option<String>,
     /// The proposal (rule-set version) an attestation or settlement is about.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proposal: Option<u64>,
+    /// The object version (`modified`), for submissions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,9 +205,9 @@ pub struct Decision {
     /// `rejected`, `lapsed`, …
     pub effect: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub rule_ids: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub label_ids: Vec<Sha256>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rule_ids: Vec<String>,
 }
 
 /// What one response released: how many object versions, and the Merkle root over their
@@ -227,11 +227,11 @@ pub struct RequestRef {
     pub method: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path_digest: Option<Sha256>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub query_digest: Option<Sha256>,
     /// The peer address, for authentication failures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_digest: Option<Sha256>,
     /// Why it failed, for authentication failures (`unknown_token`, `revoked`, `suspended`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -374,41 +374,86 @@ impl AuditEntry {
     }
 }
 
-/// A record in the log.
+/// The largest integer JSON numbers (IEEE doubles) hold exactly.
+const MAX_EXACT: u64 = 1 << 53;
+
+/// `detail` in canonical form, whatever order its members came in.
+fn canonical_detail<S: serde::Serializer>(
+    detail: &Option<serde_json::Map<String, serde_json::Value>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let Some(map) = detail else {
+        return serializer.serialize_none();
+    };
+    let text = String::from_utf8(stix_model::canonical::map_to_canonical_bytes(map))
+        .map_err(serde::ser::Error::custom)?;
+    let raw = serde_json::value::RawValue::from_string(text).map_err(serde::ser::Error::custom)?;
+    raw.serialize(serializer)
+}
+
+/// A record in the log. Fields in sorted order: see [`AuditRecord::canonical_bytes`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuditRecord {
-    pub schema: String,
-    pub seq: u64,
-    pub prev: Sha256,
-    pub time: String,
-    pub kind: AuditKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<Actor>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ruleset: Option<RulesetRef>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<Target>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "canonical_detail"
+    )]
+    pub detail: Option<serde_json::Map<String, serde_json::Value>>,
+    pub kind: AuditKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_id: Option<Sha256>,
+    pub prev: Sha256,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub released: Option<Released>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub withheld: BTreeMap<String, u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<RequestRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label_id: Option<Sha256>,
+    pub ruleset: Option<RulesetRef>,
+    pub schema: String,
+    pub seq: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<serde_json::Map<String, serde_json::Value>>,
+    pub target: Option<Target>,
+    pub time: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub withheld: BTreeMap<String, u64>,
 }
 
 impl AuditRecord {
     /// The RFC 8785 form: what is stored, hashed and exported.
+    ///
+    /// Written straight by serde_json, which for these types *is* RFC 8785: every struct
+    /// declares its fields in sorted order, serde_json escapes strings as §3.2.2.2 does,
+    /// integers up to 2^53 print as JCS prints them (larger ones are refused), and `detail`
+    /// goes in already canonical. Only `withheld` keys outside ASCII, where UTF-8 and UTF-16
+    /// order can differ, take the general path. Half the cost of verifying a record.
     pub fn canonical_bytes(&self) -> Result<Vec<u8>, AuditError> {
-        let value = serde_json::to_value(self)
-            .map_err(|error| AuditError::Malformed(format!("record {}: {error}", self.seq)))?;
-        Ok(stix_model::canonical::to_canonical_bytes(&value))
+        let numbers = [self.seq]
+            .into_iter()
+            .chain(self.ruleset.as_ref().map(|r| r.version))
+            .chain(self.released.as_ref().map(|r| r.count))
+            .chain(self.target.as_ref().and_then(|t| t.proposal))
+            .chain(self.withheld.values().copied());
+        if numbers.into_iter().any(|n| n > MAX_EXACT) {
+            return Err(AuditError::Malformed(format!(
+                "record {}: a number above 2^53 is not I-JSON",
+                self.seq
+            )));
+        }
+        let malformed = |error: serde_json::Error| {
+            AuditError::Malformed(format!("record {}: {error}", self.seq))
+        };
+        if self.withheld.keys().all(|key| key.is_ascii()) {
+            serde_json::to_vec(self).map_err(malformed)
+        } else {
+            let value = serde_json::to_value(self).map_err(malformed)?;
+            Ok(stix_model::canonical::to_canonical_bytes(&value))
+        }
     }
 
     /// Parses stored bytes, which must be a record of this schema in canonical form: one
@@ -469,6 +514,98 @@ mod tests {
         assert!(text.contains(&format!(r#""prev":"sha256:{}""#, "0".repeat(64))));
         assert!(!text.contains("released") && !text.contains("withheld"));
         assert_eq!(AuditRecord::parse_canonical(&bytes).unwrap(), record);
+    }
+
+    fn everything() -> AuditRecord {
+        let mut detail = serde_json::Map::new();
+        detail.insert(
+            "zeta".to_owned(),
+            serde_json::json!([1.5, 1e21, -0.0, "\u{e000}"]),
+        );
+        detail.insert(
+            "alpha".to_owned(),
+            serde_json::json!({"b": null, "a": true}),
+        );
+        AuditEntry {
+            kind: AuditKind::Release,
+            actor: submission().actor,
+            ruleset: Some(RulesetRef {
+                id: "mission \"x\"\\release\u{1}\u{7f}\u{2028}".to_owned(),
+                version: 1 << 53,
+                digest: Some(Sha256([2; 32])),
+            }),
+            target: Some(Target {
+                event_id: Some("evt\n\t\r\u{8}\u{c}".to_owned()),
+                object: Some("indicator--é€😀".to_owned()),
+                version: Some("v".to_owned()),
+                content_hash: Some(Sha256([3; 32])),
+                collection: Some("c".to_owned()),
+                api_root: Some("r".to_owned()),
+                partner: Some("p".to_owned()),
+                credential: Some("k".to_owned()),
+                proposal: Some(9),
+            }),
+            decision: Some(Decision {
+                effect: "release".to_owned(),
+                rule_ids: vec!["a".to_owned(), "b".to_owned()],
+                label_ids: vec![Sha256([4; 32])],
+            }),
+            released: Some(Released {
+                count: 0,
+                merkle_root: Sha256([5; 32]),
+            }),
+            withheld: BTreeMap::from([("rule-b".to_owned(), 2), ("rule-a".to_owned(), 1)]),
+            request: Some(RequestRef {
+                method: Some("GET".to_owned()),
+                path_digest: Some(Sha256([6; 32])),
+                query_digest: Some(Sha256([7; 32])),
+                peer: Some("127.0.0.1".to_owned()),
+                reason: Some("r".to_owned()),
+            }),
+            label_id: Some(Sha256([8; 32])),
+            detail: Some(detail),
+        }
+        .seal(u64::from(u32::MAX), Sha256([1; 32]), "t".to_owned())
+    }
+
+    /// The direct serialization is RFC 8785: the same bytes as the general canonicalizer.
+    #[test]
+    fn canonical_bytes_are_the_jcs_of_the_record() {
+        let record = everything();
+        let jcs =
+            stix_model::canonical::to_canonical_bytes(&serde_json::to_value(&record).unwrap());
+        assert_eq!(
+            String::from_utf8(record.canonical_bytes().unwrap()).unwrap(),
+            String::from_utf8(jcs).unwrap()
+        );
+        let mut non_ascii = record.clone();
+        non_ascii.withheld.insert("\u{e000}".to_owned(), 1);
+        non_ascii.withheld.insert("😀".to_owned(), 1);
+        let jcs =
+            stix_model::canonical::to_canonical_bytes(&serde_json::to_value(&non_ascii).unwrap());
+        let bytes = non_ascii.canonical_bytes().unwrap();
+        assert_eq!(bytes, jcs);
+        let parsed = AuditRecord::parse_canonical(&bytes).unwrap();
+        assert_eq!(parsed.withheld, non_ascii.withheld);
+    }
+
+    #[test]
+    fn numbers_beyond_2_pow_53_are_refused() {
+        let mut record = everything();
+        record.seq = (1 << 53) + 1;
+        assert!(record.canonical_bytes().is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_strings_serialize_as_jcs(a in ".*", b in "\\PC*", n in 0..=(1u64 << 53)) {
+            let mut record = everything();
+            record.time = a;
+            record.actor = Some(Actor { partner: b, ..Actor::default() });
+            record.seq = n;
+            let jcs = stix_model::canonical::to_canonical_bytes(&serde_json::to_value(&record).unwrap());
+            proptest::prop_assert_eq!(record.canonical_bytes().unwrap(), jcs);
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! row: it is unique and strictly increasing in commit order, so a keyset page that ends at a
 //! position never misses a row committed later.
 
+pub mod audit;
 mod plan;
 pub mod postgres;
 pub mod settlement;

@@ -273,3 +273,10 @@ mod shared {
         include!("settlement_sql.rs");
     }
 }
+
+impl PgStore {
+    /// The audit chain on this store's connections (`store::audit`).
+    pub(super) fn audit(&self) -> super::audit::AuditLog {
+        super::audit::AuditLog::postgres(self.pool.clone(), self.clock.clone())
+    }
+}

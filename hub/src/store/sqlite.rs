@@ -211,3 +211,10 @@ mod shared {
         include!("settlement_sql.rs");
     }
 }
+
+impl SqliteStore {
+    /// The audit chain on this store's connections (`store::audit`).
+    pub(super) fn audit(&self) -> super::audit::AuditLog {
+        super::audit::AuditLog::sqlite(self.reader.clone(), self.writer.clone(), self.clock.clone())
+    }
+}
