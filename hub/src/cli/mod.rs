@@ -1,6 +1,7 @@
 //! The `accord` command line: one subcommand per verb, each in its own module.
 
 mod admin;
+pub mod audit;
 pub mod collection;
 pub mod explain;
 pub mod grant;
@@ -37,6 +38,7 @@ pub enum Command {
     Init(init::InitArgs),
     Rules(rules::RulesArgs),
     Explain(explain::ExplainArgs),
+    Audit(audit::AuditArgs),
 }
 
 /// Parses the command line and runs the command; what `main` returns.
@@ -52,6 +54,7 @@ pub fn main() -> ExitCode {
         Command::Init(args) => init::main(&args),
         Command::Rules(args) => rules::main(&args),
         Command::Explain(args) => explain::main(&args),
+        Command::Audit(args) => audit::main(&args),
     }
 }
 
