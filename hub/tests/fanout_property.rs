@@ -3,7 +3,8 @@
 //! objects (every page, `match[version]=all`, content included), the manifest (every page)
 //! and GET object by id (404 when nothing is allowed) — on SQLite and on PostgreSQL; also
 //! while a second rule set is pending (it narrows at once and widens nothing) and after the
-//! recomputation has applied it. Refusals at ingest are the engine's too.
+//! recomputation has applied it together with new attributes for one partner. Refusals at
+//! ingest are the engine's too.
 //!
 //! Per case, from one seed: 3–8 partners with random nation, organisations, clients,
 //! communities, NATO and ACS clearances, caveats and role; two rule sets in the §7.3 language
@@ -24,9 +25,10 @@
 //! indicators and malware are referenced). Accord label markings are generated only with
 //! `ACCORD_PROPTEST_ACCORD_LABELS=1`, see [`accord_labels`].
 //!
-//! Receive times are known only within the bounds of their `post` call; reads happen at least
-//! ten minutes from any time boundary a rule or embargo can draw (all are whole or half hours
-//! from the start), and the expected side checks that both bounds give the same decision.
+//! Receive times are known only within the bounds of their `post` call (envelopes a second
+//! apart); reads happen at least nine minutes from any time boundary a rule or embargo can draw
+//! (all are whole or half hours from the start), and the expected side checks that both
+//! bounds give the same decision.
 //!
 //! `ACCORD_PROPTEST_CASES` sets the cases per backend (default 8); `ACCORD_PROPTEST_SEED` runs
 //! only the case of that seed (as printed on failure, decimal or `0x…`).
@@ -163,42 +165,43 @@ const REDACTABLE: &[&str] = &["description", "labels", "external_references"];
 // Missions and rule sets.
 
 fn partners(rng: &mut Rng, ids: &[String]) -> Vec<Value> {
-    ids.iter()
-        .map(|id| {
-            let mut p = Map::new();
-            p.insert("id".into(), json!(id));
-            if rng.chance(90) {
-                p.insert("nation".into(), json!(rng.pick(NATIONS)));
-            }
-            p.insert("orgs".into(), json!(rng.some(ORGS, 40)));
-            p.insert("clients".into(), json!(rng.some(ids, 20)));
-            p.insert("communities".into(), json!(rng.some(COMMUNITIES, 55)));
-            if rng.chance(90) {
-                // Leaning high, so that classification withholds sometimes, not mostly.
-                let level = *rng.pick(&[4usize, 4, 3, 3, 2, 1, 0]);
-                let mut clearance = json!({"NATO": CLASSES[level]});
-                if rng.chance(60) {
-                    clearance["ACS"] = json!(rng.pick(&["TS", "S", "S", "C", "U"]));
-                }
-                p.insert("clearance".into(), clearance);
-            }
-            let mut caveats = Map::new();
-            for (tag, pool, percent) in [
-                ("Additional Sensitivity", SENSITIVITY, 50),
-                ("Releasable To", REL_TO, 10),
-                ("Context", CONTEXT, 40),
-                ("permitted_nationalities", ACS_NATIONS, 20),
-            ] {
-                let values = rng.some(pool, percent);
-                if !values.is_empty() {
-                    caveats.insert(tag.into(), json!(values));
-                }
-            }
-            p.insert("caveats".into(), Value::Object(caveats));
-            p.insert("role".into(), json!(rng.pick(ROLES)));
-            Value::Object(p)
-        })
-        .collect()
+    ids.iter().map(|id| partner(rng, id, ids)).collect()
+}
+
+/// One mission partner's declaration with random attributes.
+fn partner(rng: &mut Rng, id: &str, ids: &[String]) -> Value {
+    let mut p = Map::new();
+    p.insert("id".into(), json!(id));
+    if rng.chance(90) {
+        p.insert("nation".into(), json!(rng.pick(NATIONS)));
+    }
+    p.insert("orgs".into(), json!(rng.some(ORGS, 40)));
+    p.insert("clients".into(), json!(rng.some(ids, 20)));
+    p.insert("communities".into(), json!(rng.some(COMMUNITIES, 55)));
+    if rng.chance(90) {
+        // Leaning high, so that classification withholds sometimes, not mostly.
+        let level = *rng.pick(&[4usize, 4, 3, 3, 2, 1, 0]);
+        let mut clearance = json!({"NATO": CLASSES[level]});
+        if rng.chance(60) {
+            clearance["ACS"] = json!(rng.pick(&["TS", "S", "S", "C", "U"]));
+        }
+        p.insert("clearance".into(), clearance);
+    }
+    let mut caveats = Map::new();
+    for (tag, pool, percent) in [
+        ("Additional Sensitivity", SENSITIVITY, 50),
+        ("Releasable To", REL_TO, 10),
+        ("Context", CONTEXT, 40),
+        ("permitted_nationalities", ACS_NATIONS, 20),
+    ] {
+        let values = rng.some(pool, percent);
+        if !values.is_empty() {
+            caveats.insert(tag.into(), json!(values));
+        }
+    }
+    p.insert("caveats".into(), Value::Object(caveats));
+    p.insert("role".into(), json!(rng.pick(ROLES)));
+    Value::Object(p)
 }
 
 fn groups(ids: &[String]) -> Value {
@@ -662,8 +665,13 @@ fn referencing(rng: &mut Rng, type_name: &str, targets: &[String], catalogue: &[
 struct Case {
     partners: Vec<String>,
     mission: String,
-    /// The mission text with the second rule set in place of the first (for the expected side).
+    /// The mission text with the second rule set in place of the first (while it is pending).
+    pending: String,
+    /// The mission text with the second rule set in place of the first and `moved` in place
+    /// of its first declaration (for the expected side).
     mission2: String,
+    /// A partner with new attributes, set together with the second rule set.
+    moved: release_rules::Partner,
     rules2: String,
     /// Envelopes in posting order: (poster, objects). The first holds the marking definitions.
     envelopes: Vec<(String, Vec<Value>)>,
@@ -679,6 +687,10 @@ fn case(seed: u64) -> Case {
     let default_class = *rng.pick(&["UNCLASSIFIED", "UNCLASSIFIED", "RESTRICTED"]);
     let rules1 = rule_set(&mut rng, &ids, 1);
     let rules2 = rule_set(&mut rng, &ids, 2);
+    // With the second rule set, one partner's attributes change too.
+    let mut declared2 = declared.clone();
+    let moved = rng.range(0, ids.len() as u64 - 1) as usize;
+    declared2[moved] = partner(&mut rng, &ids[moved], &ids);
 
     let mut definitions: Vec<Value> = (0..rng.range(2, 4))
         .map(|_| acs_marking(&mut rng))
@@ -766,7 +778,9 @@ fn case(seed: u64) -> Case {
     Case {
         partners: ids,
         mission: mission_text(&declared, default_class, &rules1),
-        mission2: mission_text(&declared, default_class, &rules2),
+        pending: mission_text(&declared, default_class, &rules2),
+        mission2: mission_text(&declared2, default_class, &rules2),
+        moved: serde_json::from_value(declared2[moved].clone()).unwrap(),
         rules2: rules2.to_string(),
         envelopes,
         read1,
@@ -1106,6 +1120,7 @@ async fn run_case(kind: Kind, seed: u64, tally: &mut Tally) {
     let context = format!("{kind:?} case, seed {seed:#x} (ACCORD_PROPTEST_SEED={seed:#x})");
     let mission = parse_mission(&case.mission);
     let engine1 = Engine::from_mission(&mission).unwrap();
+    let pending = Engine::from_mission(&parse_mission(&case.pending)).unwrap();
     let engine2 = Engine::from_mission(&parse_mission(&case.mission2)).unwrap();
     let h = hub_with(kind, &case.mission).await;
 
@@ -1116,6 +1131,9 @@ async fn run_case(kind: Kind, seed: u64, tally: &mut Tally) {
     let mut stored: Vec<Posted> = Vec::new();
     let mut every_id = BTreeSet::new();
     for (poster, objects) in &case.envelopes {
+        // A second between envelopes: the store's date counter may run ahead of the clock
+        // within one, and "now" at the next must be after every receive time before it.
+        h.clock.advance(1_000_000);
         let before = h.clock.now();
         let mut known: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
         for posted in stored
@@ -1213,7 +1231,7 @@ async fn run_case(kind: Kind, seed: u64, tally: &mut Tally) {
     h.store.load_rules(&case.rules2).await.unwrap();
     for partner in &case.partners {
         let both = keys(&allowed(
-            &engine1, &engine2, &catalogue, &stored, partner, now, &context,
+            &engine1, &pending, &catalogue, &stored, partner, now, &context,
         ));
         tally.narrowed_while_pending += expected[partner].len().saturating_sub(both.len());
         let served = every_page(&h, partner, true, "50", &context).await;
@@ -1224,7 +1242,8 @@ async fn run_case(kind: Kind, seed: u64, tally: &mut Tally) {
         );
     }
 
-    // Rule set 2 applied.
+    // Rule set 2 applied, and one partner's attributes changed.
+    h.store.set_partner_attributes(&case.moved).await.unwrap();
     h.recompute().await;
     h.clock.advance(START + case.read2 - h.clock.now());
     let now = START + case.read2;
@@ -1321,8 +1340,6 @@ async fn what_the_hub_serves_is_what_the_engine_allows(kind: Kind) {
     }
 }
 
-both_backends!(what_the_hub_serves_is_what_the_engine_allows);
-
 /// The Accord label marking the release-rules README documents, posted with an object it
 /// marks: both should be accepted. Today the hub refuses the definition ("extension property
 /// name \"v\" must be 3 to 250 characters") and then the object (unknown marking), so no
@@ -1362,3 +1379,123 @@ async fn accord_label_marking_definitions_are_accepted_sqlite() {
 async fn accord_label_marking_definitions_are_accepted_postgres() {
     accord_label_marking_definitions_are_accepted(Kind::Postgres).await;
 }
+
+/// A partner the mission file declares suspended sees nothing, as the engine compiled from
+/// the same mission decides. Today the hub serves it everything: `init_mission` stores every
+/// mission partner as `active` and the release snapshot takes a partner's status from that
+/// row, so the mission's `status:` is lost (a fix for hub/src/store; ignored until then, and
+/// the property cases declare every partner active).
+async fn a_partner_the_mission_declares_suspended_sees_nothing(kind: Kind) {
+    let mission = r#"
+mission: {id: status, name: Status}
+policies: [nato.yaml]
+default_label: {policy: NATO, classification: UNCLASSIFIED}
+partners:
+  - {id: LEAD, nation: GBR, communities: [NATO], clearance: {NATO: SECRET}, role: lead}
+  - {id: AWAY, nation: FRA, communities: [NATO], clearance: {NATO: SECRET}, status: suspended}
+api_roots:
+  - {name: mission, title: Mission, collections: [{alias: shared, title: Shared}]}
+rules:
+  id: status/release
+  version: 1
+  rules: [{id: base-release, effect: release}]
+"#;
+    let engine = Engine::from_mission(&parse_mission(mission)).unwrap();
+    let h = hub_with(kind, mission).await;
+    let id = fanout_support::new_id("indicator");
+    let object = fanout_support::indicator(&id, "2025-01-01T00:00:00.000Z", &[]);
+    h.post("LEAD", std::slice::from_ref(&object)).await;
+    let posted = Posted {
+        object: object.as_object().unwrap().clone(),
+        id: id.clone(),
+        version: "2025-01-01T00:00:00.000Z".to_owned(),
+        submitter: "LEAD".to_owned(),
+        received: (START, START + 1_000),
+    };
+    let now = [START + 10 * MINUTE];
+    let none = BTreeMap::new();
+    assert!(decision(&engine, &none, &posted, "LEAD", &now, "status").is_release());
+    assert_eq!(
+        decision(&engine, &none, &posted, "AWAY", &now, "status"),
+        Effect::Withhold
+    );
+    assert_eq!(h.object("LEAD", &id, &[]).await.status, 200);
+    assert_eq!(h.object("AWAY", &id, &[]).await.status, 404);
+}
+
+#[tokio::test]
+#[ignore = "hub bug: init_mission stores mission partners as active whatever their status"]
+async fn a_partner_the_mission_declares_suspended_sees_nothing_sqlite() {
+    a_partner_the_mission_declares_suspended_sees_nothing(Kind::Sqlite).await;
+}
+
+#[tokio::test]
+#[ignore = "hub bug: init_mission stores mission partners as active whatever their status"]
+async fn a_partner_the_mission_declares_suspended_sees_nothing_postgres() {
+    a_partner_the_mission_declares_suspended_sees_nothing(Kind::Postgres).await;
+}
+
+/// A submitter that may not see a stored marking definition cannot name it, also after it
+/// once carried the definition in its own envelope for an object labelled alike (the hub
+/// caches labels by what determines them, not by what the submitter can resolve).
+async fn a_marking_definition_carried_once_is_not_known_later(kind: Kind) {
+    let mission = r#"
+mission: {id: carried, name: Carried}
+policies: [nato.yaml]
+default_label: {policy: NATO, classification: UNCLASSIFIED}
+partners:
+  - {id: LEAD, nation: GBR, communities: [NATO], clearance: {NATO: SECRET}, role: lead}
+  - {id: P1, nation: FRA, communities: [NATO], clearance: {NATO: SECRET}}
+api_roots:
+  - {name: mission, title: Mission, collections: [{alias: shared, title: Shared}]}
+rules:
+  id: carried/release
+  version: 1
+  rules:
+    - {id: base-release, effect: release}
+    - id: no-markings-for-p1
+      effect: withhold
+      scope: {attr: object.type, op: eq, value: marking-definition}
+      audience: {attr: subject.partner, op: eq, value: P1}
+"#;
+    let h = hub_with(kind, mission).await;
+    let marking = "marking-definition--5b0c8e2a-1f3d-4a6b-9c7e-2d4f6a8b0c1e";
+    let statement = json!({
+        "type": "marking-definition",
+        "spec_version": "2.1",
+        "id": marking,
+        "created": "2025-06-01T00:00:00.000Z",
+        "definition_type": "statement",
+        "definition": {"statement": "Copyright 2025 Example"}
+    });
+    let (a, b) = (
+        fanout_support::new_id("indicator"),
+        fanout_support::new_id("malware"),
+    );
+    let marked = |id: &str| {
+        let mut r = fanout_support::relationship(id, &a, &b);
+        r["object_marking_refs"] = json!([marking]);
+        r
+    };
+    let (first, second) = (
+        fanout_support::new_id("relationship"),
+        fanout_support::new_id("relationship"),
+    );
+    let status = h.post("P1", &[statement, marked(&first)]).await;
+    assert_eq!(status["success_count"], 2, "{status}");
+    let status = h.post("P1", &[marked(&second)]).await;
+    assert_eq!(status["failure_count"], 1, "{status}");
+    let message = status["failures"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&second) && message.contains(marking),
+        "{message}"
+    );
+    // LEAD sees the stored definition and may name it.
+    let status = h.post("LEAD", &[marked(&second)]).await;
+    assert_eq!(status["success_count"], 1, "{status}");
+}
+
+both_backends!(
+    what_the_hub_serves_is_what_the_engine_allows,
+    a_marking_definition_carried_once_is_not_known_later,
+);

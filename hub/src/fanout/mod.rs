@@ -638,6 +638,18 @@ impl Snapshot {
     ) -> Result<Arc<ReleaseDoc>, String> {
         let key = peek.label_key(submitter);
         if let Some(doc) = read(&self.label_docs).get(&key) {
+            // The cache saves reading the markings, not resolving them: a definition the
+            // submitter could name before (carried in an earlier envelope) may be one it
+            // cannot name now, and then the object is refused as it would be uncached.
+            if let Some(unknown) = peek.marking_refs.iter().find(|id| {
+                stix_model::markings::Tlp::from_id(id).is_none()
+                    && catalogue.marking_definition(id).is_none()
+            }) {
+                let unknown = release_rules::Error::UnknownMarking {
+                    id: unknown.clone(),
+                };
+                return Err(unknown.to_string());
+            }
             return Ok(Arc::clone(doc));
         }
         let compiled = self
