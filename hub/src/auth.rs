@@ -31,6 +31,8 @@ use taxii::TaxiiError;
 use taxii::store::CredentialKind;
 use taxii::store::{AuthMethod, Principal, Store};
 
+use crate::audit::record::{AuditEntry, AuditKind, RequestRef, Sha256 as AuditDigest};
+use crate::store::audit::FailureRecorder;
 use crate::telemetry::EVENT_AUTH_FAILURE;
 
 /// How long a successful authentication is reused without asking the store again.
@@ -113,11 +115,21 @@ type CacheKey = (CredentialKind, [u8; 32]);
 #[derive(Debug, Default)]
 pub struct Authenticator {
     cache: Mutex<HashMap<CacheKey, (Instant, Principal)>>,
+    /// Where refusals go into the audit chain, when they do.
+    failures: Option<FailureRecorder>,
 }
 
 impl Authenticator {
     pub fn new() -> Authenticator {
         Authenticator::default()
+    }
+
+    /// An authenticator that records every refusal in the audit chain.
+    pub fn recording(failures: FailureRecorder) -> Authenticator {
+        Authenticator {
+            failures: Some(failures),
+            ..Authenticator::default()
+        }
     }
 
     /// The principal of `request`, or `Unauthenticated`.
@@ -128,8 +140,8 @@ impl Authenticator {
     ) -> Result<Principal, TaxiiError> {
         let presented = match presented(request) {
             Ok(Some(p)) => p,
-            Ok(None) => return Err(refuse(None, "no credentials")),
-            Err(reason) => return Err(refuse(None, reason)),
+            Ok(None) => return Err(self.refuse(request, None, "no credentials")),
+            Err(reason) => return Err(self.refuse(request, None, reason)),
         };
         let method = presented.method();
         let (digest, basic_user) = match &presented {
@@ -148,13 +160,20 @@ impl Authenticator {
                     self.remember(kind, digest, p.clone());
                     p
                 }
-                None => return Err(refuse(Some(method), "unknown or revoked credential")),
+                None => {
+                    return Err(self.refuse(
+                        request,
+                        Some(method),
+                        "unknown or revoked credential",
+                    ));
+                }
             },
         };
         if let Some(user) = basic_user
             && user != principal.partner_id
         {
-            return Err(refuse(
+            return Err(self.refuse(
+                request,
                 Some(method),
                 "basic user is not the token's partner",
             ));
@@ -186,14 +205,39 @@ impl Authenticator {
     }
 }
 
-fn refuse(method: Option<AuthMethod>, reason: &'static str) -> TaxiiError {
-    tracing::warn!(
-        event.kind = EVENT_AUTH_FAILURE,
-        method = method.map(AuthMethod::as_str),
-        reason,
-        "authentication refused"
-    );
-    TaxiiError::Unauthenticated
+impl Authenticator {
+    /// Logs a refusal and records it in the audit chain: method, peer address, reason, and
+    /// the path only as a digest (paths name collections and objects).
+    fn refuse(
+        &self,
+        request: &HttpRequest,
+        method: Option<AuthMethod>,
+        reason: &'static str,
+    ) -> TaxiiError {
+        tracing::warn!(
+            event.kind = EVENT_AUTH_FAILURE,
+            method = method.map(AuthMethod::as_str),
+            reason,
+            "authentication refused"
+        );
+        if let Some(failures) = &self.failures {
+            let path_digest: [u8; 32] = Sha256::digest(request.path().as_bytes()).into();
+            let detail = method
+                .map(|m| serde_json::Map::from_iter([("auth".to_owned(), m.as_str().into())]));
+            failures.record(AuditEntry {
+                request: Some(RequestRef {
+                    method: Some(request.method().as_str().to_owned()),
+                    path_digest: Some(AuditDigest(path_digest)),
+                    peer: request.peer_addr().map(|addr| addr.ip().to_string()),
+                    reason: Some(reason.to_owned()),
+                    ..RequestRef::default()
+                }),
+                detail,
+                ..AuditEntry::new(AuditKind::AuthFailure)
+            });
+        }
+        TaxiiError::Unauthenticated
+    }
 }
 
 /// Reads the credentials of a request: the `Authorization` header when there is one (a

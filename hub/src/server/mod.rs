@@ -27,6 +27,7 @@ use tracing::Instrument as _;
 use crate::auth::Authenticator;
 use crate::config::{ConfigError, Limits, Settings};
 use crate::store::AnyStore;
+use crate::store::audit::FailureRecorder;
 
 pub use batcher::Batched;
 pub use error::ApiError;
@@ -88,7 +89,7 @@ impl Application {
         };
         let state = web::Data::new(AppState {
             store: Batched::start(Arc::new(store.clone())),
-            auth: Authenticator::new(),
+            auth: Authenticator::recording(FailureRecorder::start(store.audit())),
             taxii: taxii_settings(&settings, cursor_key),
             limits: settings.limits,
         });

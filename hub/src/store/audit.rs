@@ -742,3 +742,66 @@ pub fn read_verifier_keys(path: &Path) -> Result<Vec<VerifierKey>, StoreError> {
         })
         .collect()
 }
+
+/// Most records one flush of [`FailureRecorder`] appends.
+const FAILURE_BATCH: usize = 500;
+/// Refusals waiting to be recorded at most; past this they are counted, not queued.
+const FAILURE_QUEUE: usize = 4_096;
+/// The shortest time between two flushes: a flood of refusals costs the database one
+/// transaction per interval, not one per request.
+const FAILURE_FLUSH: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Records authentication failures off the request path and bounded: a refusal goes into a
+/// queue; a task appends what is queued in one transaction per flush; refusals that find the
+/// queue full are counted, and the next record says how many were not recorded one by one
+/// (`detail.unrecorded`).
+#[derive(Debug, Clone)]
+pub struct FailureRecorder {
+    queue: tokio::sync::mpsc::Sender<AuditEntry>,
+    unrecorded: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl FailureRecorder {
+    /// Starts the recording task on the current tokio runtime; it ends when every recorder
+    /// is dropped, after appending what is queued.
+    pub fn start(log: AuditLog) -> FailureRecorder {
+        let (queue, mut pending) = tokio::sync::mpsc::channel::<AuditEntry>(FAILURE_QUEUE);
+        let unrecorded = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let counter = Arc::clone(&unrecorded);
+        tokio::spawn(async move {
+            while let Some(first) = pending.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < FAILURE_BATCH {
+                    match pending.try_recv() {
+                        Ok(entry) => batch.push(entry),
+                        Err(_) => break,
+                    }
+                }
+                let missed = counter.swap(0, std::sync::atomic::Ordering::Relaxed);
+                if missed > 0 {
+                    if let Some(entry) = batch.first_mut() {
+                        entry
+                            .detail
+                            .get_or_insert_with(serde_json::Map::new)
+                            .insert("unrecorded".to_owned(), missed.into());
+                    }
+                }
+                let count = batch.len();
+                if let Err(error) = log.append(batch, None).await {
+                    tracing::error!(%error, count, "cannot record authentication failures");
+                    counter.fetch_add(count as u64, std::sync::atomic::Ordering::Relaxed);
+                }
+                tokio::time::sleep(FAILURE_FLUSH).await;
+            }
+        });
+        FailureRecorder { queue, unrecorded }
+    }
+
+    /// Queues a failure (an `auth_failure` entry); never waits.
+    pub fn record(&self, entry: AuditEntry) {
+        if self.queue.try_send(entry).is_err() {
+            self.unrecorded
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
