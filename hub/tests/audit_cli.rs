@@ -123,6 +123,16 @@ async fn an_untouched_log_verifies_from_the_database_and_its_export(kind: Kind) 
     let out = stdout_of(&s.accord(&["audit", "verify"]));
     assert!(out.contains("30 records"), "{out}");
     assert!(out.contains("3 checkpoints"), "{out}");
+    let shown = stdout_of(&s.accord(&["audit", "show", "--from", "28"]));
+    let seqs: Vec<u64> = shown
+        .lines()
+        .map(|l| {
+            hub::audit::AuditRecord::parse_canonical(l.as_bytes())
+                .unwrap()
+                .seq
+        })
+        .collect();
+    assert_eq!(seqs, vec![28, 29]);
 
     let export = s.dir.join("audit.jsonl");
     let out = stdout_of(&s.accord(&["audit", "export", path_str(&export)]));
@@ -216,6 +226,54 @@ async fn a_tampered_export_fails_verify_and_is_named(kind: Kind) {
     assert!(stderr.contains("record 8 is out of order"), "{stderr}");
 }
 
+/// Six `accord` processes append to one chain at once (each export is a record and signs a
+/// checkpoint) and race to create a new key file: one chain, one key, and it verifies.
+async fn concurrent_processes_extend_one_chain(kind: Kind) {
+    let s = setup(kind).await;
+    let new_key = s.dir.join("new.key");
+    let children: Vec<_> = (0..6)
+        .map(|i| {
+            Command::new(env!("CARGO_BIN_EXE_accord"))
+                .args(["audit", "export"])
+                .arg(s.dir.join(format!("export-{i}.jsonl")))
+                .arg("--key")
+                .arg(&new_key)
+                .arg("--data-dir")
+                .arg(&s.dir)
+                .env("ACCORD_DATABASE_URL", &s.db.url)
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success());
+    }
+    let hub_key = s.dir.join("audit.key");
+    let out = stdout_of(&s.accord(&[
+        "audit",
+        "verify",
+        "--key",
+        path_str(&hub_key),
+        "--key",
+        path_str(&new_key),
+    ]));
+    assert!(out.contains("36 records"), "{out}");
+    for i in 0..6 {
+        let export = s.dir.join(format!("export-{i}.jsonl"));
+        let out = stdout_of(&s.accord(&[
+            "audit",
+            "verify",
+            "--file",
+            path_str(&export),
+            "--key",
+            path_str(&hub_key),
+            "--key",
+            path_str(&new_key),
+        ]));
+        assert!(out.contains("records"), "{out}");
+    }
+}
+
 async fn verify_without_a_trusted_key_refuses(kind: Kind) {
     let s = setup(kind).await;
     std::fs::remove_file(s.dir.join("audit.key")).unwrap();
@@ -252,4 +310,5 @@ both!(
     a_reordered_row_fails_verify_and_is_named,
     a_tampered_export_fails_verify_and_is_named,
     verify_without_a_trusted_key_refuses,
+    concurrent_processes_extend_one_chain,
 );

@@ -6,6 +6,7 @@
 //!   Exit status 0 when the log verifies, 2 when it does not, 1 when it could not be read.
 //! - `accord audit export FILE` signs a checkpoint of the head, writes the log as JSON lines
 //!   (header, checkpoints, records) and records the export in the log.
+//! - `accord audit show [--from SEQ] [--limit N]` prints records as stored.
 //! - `accord audit key` prints the hub's verifier key, the line partners keep to check
 //!   checkpoints offline.
 //!
@@ -63,6 +64,13 @@ pub enum AuditCommand {
         #[arg(long, value_name = "FILE")]
         key: Option<PathBuf>,
     },
+    /// Print records as stored (canonical JSON, one a line), from seq FROM on.
+    Show {
+        #[arg(long, default_value_t = 0)]
+        from: u64,
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+    },
     /// Print the hub's verifier key (creating the hub's key if it has none yet).
     Key {
         #[arg(long, value_name = "FILE")]
@@ -110,6 +118,14 @@ pub fn main(args: &AuditArgs) -> ExitCode {
                 export(store, file, &key_path).await
             })
         }
+        AuditCommand::Show { from, limit } => admin::run(&args.store, async |store| {
+            let to = from.saturating_add(*limit);
+            let mut stdout = std::io::stdout().lock();
+            for record in store.audit().records(*from, to).await? {
+                writeln!(stdout, "{}", record.body)?;
+            }
+            Ok(())
+        }),
         AuditCommand::Key { key } => {
             let key_path = match key_path(&args.store, key.as_deref()) {
                 Ok(path) => path,

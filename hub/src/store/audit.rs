@@ -700,25 +700,43 @@ pub fn verify_export(
 }
 
 /// Loads the hub's checkpoint key from `path`, creating it (mode 0600, named after `origin`)
-/// when the file does not exist.
+/// when the file does not exist. Processes starting together agree on one key: each writes
+/// its own candidate to a temporary file and links it into place; a link that finds the file
+/// there loses, and its process reads the winner's.
 pub fn load_or_create_key(path: &Path, origin: &str) -> Result<SigningKey, StoreError> {
     let io = |e: std::io::Error| StoreError::Backend(format!("audit key {}: {e}", path.display()));
     match std::fs::read_to_string(path) {
-        Ok(text) => SigningKey::parse(&text).map_err(audit_error),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let key = SigningKey::generate(origin).map_err(audit_error)?;
-            let text = key.to_private_text().map_err(audit_error)?;
-            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(parent).map_err(io)?;
-            }
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut file = options.open(path).map_err(io)?;
-            writeln!(file, "{text}").map_err(io)?;
-            file.sync_all().map_err(io)?;
-            Ok(key)
+        Ok(text) => return SigningKey::parse(&text).map_err(audit_error),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io(e)),
+    }
+    let key = SigningKey::generate(origin).map_err(audit_error)?;
+    let text = key.to_private_text().map_err(audit_error)?;
+    let dir = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => parent.to_path_buf(),
+        None => std::path::PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    let candidate = dir.join(format!(
+        ".audit-key-{}-{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options.open(&candidate).and_then(|mut file| {
+        writeln!(file, "{text}")?;
+        file.sync_all()
+    });
+    let linked = written.and_then(|()| std::fs::hard_link(&candidate, path));
+    let _ = std::fs::remove_file(&candidate);
+    match linked {
+        Ok(()) => Ok(key),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let text = std::fs::read_to_string(path).map_err(io)?;
+            SigningKey::parse(&text).map_err(audit_error)
         }
         Err(e) => Err(io(e)),
     }
