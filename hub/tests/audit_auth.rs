@@ -1,6 +1,6 @@
 //! Authentication failures of the running server are audit records, on both backends: one
 //! per refused request, with method, peer, reason and path digest, never the secret; an
-//! accepted request records nothing.
+//! accepted request records nothing; the server signs checkpoints with its key.
 
 #![allow(
     clippy::unwrap_used,
@@ -82,6 +82,31 @@ async fn refused_requests_are_audit_records(kind: Kind) {
     }
     handle.stop(true).await;
     server.await.unwrap().unwrap();
+
+    // They chain and verify with the hub's key, which the server created in its data dir;
+    // the next start signs what the last run left unsigned.
+    let keys = hub::store::audit::read_verifier_keys(&dir.join("audit.key")).unwrap();
+    let verified = store.audit().verify(&keys).await.unwrap().unwrap();
+    assert_eq!((verified.records, verified.signed_size), (3, 0));
+    let mut settings = Settings::for_test(&dir);
+    settings.database_url = Some(Secret::new(db.url.clone()));
+    let app = Application::build(settings).await.unwrap();
+    let handle = app.handle();
+    let server = actix_web::rt::spawn(app.run_until_stopped());
+    let mut signed = Vec::new();
+    for _ in 0..50 {
+        signed = store.audit().checkpoints(100).await.unwrap();
+        if !signed.is_empty() {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    handle.stop(true).await;
+    server.await.unwrap().unwrap();
+    assert_eq!(signed.len(), 1);
+    assert_eq!(signed[0].0, 3);
+    let verified = store.audit().verify(&keys).await.unwrap().unwrap();
+    assert_eq!(verified.signed_size, 3);
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 

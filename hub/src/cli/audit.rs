@@ -26,14 +26,11 @@ use super::admin::{self, StoreArgs};
 use crate::audit::record::{Actor, AuditEntry, AuditKind};
 use crate::audit::{Problem, Verified, VerifierKey};
 use crate::config::{Overrides, Settings};
-use crate::store::audit::{load_or_create_key, read_verifier_keys, verify_export};
+use crate::store::audit::{KEY_FILE, load_or_create_key, read_verifier_keys, verify_export};
 use crate::store::{AnyStore, LOCAL_PARTNER};
 
 /// The exit status of a log that does not verify.
 const TAMPERED: u8 = 2;
-
-/// The hub's checkpoint key, in the data directory.
-pub const KEY_FILE: &str = "audit.key";
 
 /// Check or export the audit chain.
 #[derive(Debug, Clone, Args)]

@@ -27,7 +27,7 @@ use tracing::Instrument as _;
 use crate::auth::Authenticator;
 use crate::config::{ConfigError, Limits, Settings};
 use crate::store::AnyStore;
-use crate::store::audit::FailureRecorder;
+use crate::store::audit::{self, FailureRecorder};
 
 pub use batcher::Batched;
 pub use error::ApiError;
@@ -83,13 +83,22 @@ impl Application {
         let store = AnyStore::open(url.expose()).await?;
         bootstrap::run(&store, &settings).await?;
         let cursor_key = store.cursor_key().await?;
+        let audit_policy = audit::policy(&store, &settings.data_dir).await?;
+        audit::start_checkpointer(
+            store.audit(),
+            Arc::clone(&audit_policy.key),
+            audit::CHECKPOINT_INTERVAL,
+        );
         let tls = match &settings.tls {
             Some(tls) => Some(tls::server_config(tls)?),
             None => None,
         };
         let state = web::Data::new(AppState {
             store: Batched::start(Arc::new(store.clone())),
-            auth: Authenticator::recording(FailureRecorder::start(store.audit())),
+            auth: Authenticator::recording(FailureRecorder::start(
+                store.audit(),
+                Some(audit_policy),
+            )),
             taxii: taxii_settings(&settings, cursor_key),
             limits: settings.limits,
         });

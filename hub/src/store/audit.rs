@@ -26,6 +26,9 @@ use crate::audit::record::{AuditEntry, Sha256, record_hash};
 use crate::audit::verify::{Head, Problem, Verified, Verifier};
 use crate::audit::{AuditError, VerifierKey};
 
+/// The hub's checkpoint key, in the data directory.
+pub const KEY_FILE: &str = "audit.key";
+
 /// When the log signs a checkpoint on its own: once `every_records` records were appended
 /// since the last one (at append time), or `every_micros` after it ([`AuditLog::checkpoint`]
 /// from a timer).
@@ -761,6 +764,31 @@ pub fn read_verifier_keys(path: &Path) -> Result<Vec<VerifierKey>, StoreError> {
         .collect()
 }
 
+/// What `accord serve` signs by: a checkpoint once this many records were appended since the
+/// last one (by writers that pass the policy), and every [`CHECKPOINT_INTERVAL`] while the
+/// log grows.
+pub const CHECKPOINT_EVERY_RECORDS: u64 = 1_000;
+pub const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Signs a checkpoint of the head every `every` when it grew (the first at once: records a
+/// previous run left unsigned). Runs until the runtime stops.
+pub fn start_checkpointer(
+    log: AuditLog,
+    key: Arc<SigningKey>,
+    every: std::time::Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            if let Err(error) = log.checkpoint(&key, None).await {
+                tracing::warn!(%error, "cannot sign an audit checkpoint");
+            }
+        }
+    })
+}
+
 /// Most records one flush of [`FailureRecorder`] appends.
 const FAILURE_BATCH: usize = 500;
 /// Refusals waiting to be recorded at most; past this they are counted, not queued.
@@ -781,8 +809,8 @@ pub struct FailureRecorder {
 
 impl FailureRecorder {
     /// Starts the recording task on the current tokio runtime; it ends when every recorder
-    /// is dropped, after appending what is queued.
-    pub fn start(log: AuditLog) -> FailureRecorder {
+    /// is dropped, after appending what is queued. `policy` signs checkpoints as it appends.
+    pub fn start(log: AuditLog, policy: Option<CheckpointPolicy>) -> FailureRecorder {
         let (queue, mut pending) = tokio::sync::mpsc::channel::<AuditEntry>(FAILURE_QUEUE);
         let unrecorded = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let counter = Arc::clone(&unrecorded);
@@ -805,7 +833,7 @@ impl FailureRecorder {
                     }
                 }
                 let count = batch.len();
-                if let Err(error) = log.append(batch, None).await {
+                if let Err(error) = log.append(batch, policy.as_ref()).await {
                     tracing::error!(%error, count, "cannot record authentication failures");
                     counter.fetch_add(count as u64, std::sync::atomic::Ordering::Relaxed);
                 }
@@ -822,4 +850,16 @@ impl FailureRecorder {
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
     }
+}
+
+/// `accord serve`'s checkpoint policy: the hub's key from `<data dir>/audit.key` (created on
+/// first start), every [`CHECKPOINT_EVERY_RECORDS`] records.
+pub async fn policy(store: &AnyStore, data_dir: &Path) -> Result<CheckpointPolicy, StoreError> {
+    let origin = store.audit().head().await?.origin;
+    let key = load_or_create_key(&data_dir.join(KEY_FILE), &origin)?;
+    Ok(CheckpointPolicy {
+        key: Arc::new(key),
+        every_records: CHECKPOINT_EVERY_RECORDS,
+        every_micros: i64::try_from(CHECKPOINT_INTERVAL.as_micros()).unwrap_or(i64::MAX),
+    })
 }
