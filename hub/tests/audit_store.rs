@@ -627,3 +627,49 @@ async fn a_changed_row_with_its_leaf_hash_recomputed_is_named() {
         "{problem}"
     );
 }
+
+/// Verify speed from the database: 100,000 records appended in batches of 1,000.
+/// `cargo test --release -p hub --test audit_store -- --ignored --nocapture`
+async fn verify_throughput(kind: Kind) {
+    let log = log(kind).await;
+    let policy = log.policy(1_000);
+    let started = std::time::Instant::now();
+    for batch in 0..100u64 {
+        let entries: Vec<AuditEntry> = (batch * 1_000..(batch + 1) * 1_000)
+            .map(submission)
+            .collect();
+        log.store
+            .audit()
+            .append(entries, Some(&policy))
+            .await
+            .unwrap();
+    }
+    let appended = started.elapsed();
+    let started = std::time::Instant::now();
+    let verified = log
+        .store
+        .audit()
+        .verify(&log.keys())
+        .await
+        .unwrap()
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(verified.records, 100_000);
+    eprintln!(
+        "{kind:?}: appended 100,000 records in {appended:.2?} ({:.0}/s); verified in {took:.2?} ({:.0} records/s)",
+        100_000.0 / appended.as_secs_f64(),
+        100_000.0 / took.as_secs_f64()
+    );
+}
+
+#[tokio::test]
+#[ignore = "a measurement, not a rule; run with --release"]
+async fn verify_throughput_sqlite() {
+    verify_throughput(Kind::Sqlite).await;
+}
+
+#[tokio::test]
+#[ignore = "a measurement, not a rule; run with --release"]
+async fn verify_throughput_postgres() {
+    verify_throughput(Kind::Postgres).await;
+}
