@@ -13,6 +13,7 @@ pub mod batcher;
 pub mod bootstrap;
 pub mod error;
 pub mod routes;
+pub mod settlement;
 pub mod tls;
 
 use std::net::{SocketAddr, TcpListener};
@@ -202,6 +203,7 @@ fn app<S: Store + admin::ReleaseAdmin + 'static>(
         .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NoRoute.into()))
         .configure(routes::configure::<S>)
         .configure(admin::configure::<S>)
+        .configure(settlement::configure::<S>)
         .default_service(web::to(routes::no_route))
         .wrap_fn(|req, srv| {
             let span = tracing::info_span!(
