@@ -22,8 +22,8 @@
 //! definitions the submitter may see); served = the engine releases the version now (of
 //! several variants, the one the audience may read earliest); relationships and reports also
 //! need every referenced object to have a version released now (closure one level deep: only
-//! indicators and malware are referenced). Accord label markings are generated only with
-//! `ACCORD_PROPTEST_ACCORD_LABELS=1`, see [`accord_labels`].
+//! indicators and malware are referenced). Accord label markings are generated unless
+//! `ACCORD_PROPTEST_ACCORD_LABELS=0`, see [`accord_labels`].
 //!
 //! Receive times are known only within the bounds of their `post` call (envelopes a second
 //! apart); reads happen at least nine minutes from any time boundary a rule or embargo can draw
@@ -453,7 +453,7 @@ fn parse_mission(text: &str) -> Mission {
 fn accord_marking(rng: &mut Rng, ids: &[String]) -> Value {
     let mut body = Map::new();
     body.insert("extension_type".into(), json!("property-extension"));
-    body.insert("v".into(), json!(1));
+    body.insert("label_version".into(), json!(1));
     if rng.chance(80) {
         let class = *rng.pick(&CLASSES[..4]);
         body.insert("policy".into(), json!({"id": NATO_ID}));
@@ -1267,13 +1267,10 @@ async fn run_case(kind: Kind, seed: u64, tally: &mut Tally) {
     .await;
 }
 
-/// Whether cases carry Accord label markings. Off by default: the hub refuses every Accord
-/// label marking definition today — stix-model checks extension property names against STIX
-/// §7.3.2 (3 to 250 characters) and the Accord label extension's schema requires a property
-/// `v` (see `accord_label_marking_definitions_are_accepted`). `ACCORD_PROPTEST_ACCORD_LABELS=1`
-/// turns them on; make it the default once that is fixed.
+/// Whether cases carry Accord label markings: yes unless `ACCORD_PROPTEST_ACCORD_LABELS=0`
+/// (to tell apart a failure of the other sources).
 fn accord_labels() -> bool {
-    std::env::var("ACCORD_PROPTEST_ACCORD_LABELS").is_ok_and(|v| v == "1")
+    std::env::var("ACCORD_PROPTEST_ACCORD_LABELS").map_or(true, |v| v != "0")
 }
 
 fn seeds() -> Vec<u64> {
@@ -1341,9 +1338,7 @@ async fn what_the_hub_serves_is_what_the_engine_allows(kind: Kind) {
 }
 
 /// The Accord label marking the release-rules README documents, posted with an object it
-/// marks: both should be accepted. Today the hub refuses the definition ("extension property
-/// name \"v\" must be 3 to 250 characters") and then the object (unknown marking), so no
-/// Accord label can reach the hub; ignored until release-rules and stix-model agree.
+/// marks: both are accepted, and the label decides who sees the object.
 async fn accord_label_marking_definitions_are_accepted(kind: Kind) {
     let h = fanout_support::hub(kind).await;
     let marking = "marking-definition--3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b";
@@ -1354,7 +1349,7 @@ async fn accord_label_marking_definitions_are_accepted(kind: Kind) {
         "created": "2025-06-01T00:00:00.000Z",
         "extensions": {ACCORD_LABEL: {
             "extension_type": "property-extension",
-            "v": 1,
+            "label_version": 1,
             "policy": {"id": NATO_ID},
             "classification": {"name": "UNCLASSIFIED"},
             "categories": [{"tag_set": REL_TO_TAG, "values": ["FRA"]}]
@@ -1369,13 +1364,11 @@ async fn accord_label_marking_definitions_are_accepted(kind: Kind) {
 }
 
 #[tokio::test]
-#[ignore = "hub bug: Accord label marking definitions are refused (extension property `v`)"]
 async fn accord_label_marking_definitions_are_accepted_sqlite() {
     accord_label_marking_definitions_are_accepted(Kind::Sqlite).await;
 }
 
 #[tokio::test]
-#[ignore = "hub bug: Accord label marking definitions are refused (extension property `v`)"]
 async fn accord_label_marking_definitions_are_accepted_postgres() {
     accord_label_marking_definitions_are_accepted(Kind::Postgres).await;
 }
