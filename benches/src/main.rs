@@ -162,13 +162,29 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(run(args))
 }
 
-async fn run(args: Args) -> anyhow::Result<()> {
+async fn run(mut args: Args) -> anyhow::Result<()> {
     if !args.accord.is_file() {
         bail!(
             "{} not found: build it with `cargo build --release -p hub`",
             args.accord.display()
         );
     }
+    // The tree is shared and rebuilt by others: which build the run started with, and a copy
+    // of it, so that every server of the run (several hubs in fanout-ingest) is that build.
+    let accord_modified = std::fs::metadata(&args.accord)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs());
+    let accord_path = args.accord.display().to_string();
+    let binary_dir = tempfile::Builder::new()
+        .prefix("accord-load-bin-")
+        .tempdir()
+        .context("creating a directory for the binary")?;
+    let copy = binary_dir.path().join("accord");
+    std::fs::copy(&args.accord, &copy)
+        .with_context(|| format!("copying {}", args.accord.display()))?;
+    args.accord = copy;
     let backend = match args.backend {
         BackendArg::Sqlite => Backend::Sqlite,
         BackendArg::Postgres => Backend::Postgres {
@@ -203,7 +219,8 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let summary = json!({
         "backend": backend.name(),
         "scenario": format!("{:?}", args.scenario),
-        "accord": args.accord.display().to_string(),
+        "accord": accord_path,
+        "accord_modified_unix": accord_modified,
         "objects": args.objects,
         "load_clients": args.load_clients,
         "seconds_per_scenario": args.seconds,
