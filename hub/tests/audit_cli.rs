@@ -274,6 +274,29 @@ async fn concurrent_processes_extend_one_chain(kind: Kind) {
     }
 }
 
+/// Checkpoints kept from an earlier export still vouch for the log when its own are gone.
+async fn checkpoints_kept_from_an_export_are_checked(kind: Kind) {
+    let s = setup(kind).await;
+    let export = s.dir.join("kept.jsonl");
+    stdout_of(&s.accord(&["audit", "export", path_str(&export)]));
+    s.sql(kind, "DELETE FROM audit_checkpoints").await;
+    let out = stdout_of(&s.accord(&["audit", "verify"]));
+    assert!(
+        out.contains("0 checkpoints, signed up to 0 records"),
+        "{out}"
+    );
+    let out = stdout_of(&s.accord(&["audit", "verify", "--checkpoint", path_str(&export)]));
+    assert!(
+        out.contains("3 checkpoints, signed up to 30 records"),
+        "{out}"
+    );
+    // A log cut below a kept checkpoint is missing records.
+    s.sql(kind, "DELETE FROM audit_records WHERE seq >= 28")
+        .await;
+    let stderr = failure_of(&s.accord(&["audit", "verify", "--checkpoint", path_str(&export)]));
+    assert!(stderr.contains("record 28 is missing"), "{stderr}");
+}
+
 async fn verify_without_a_trusted_key_refuses(kind: Kind) {
     let s = setup(kind).await;
     std::fs::remove_file(s.dir.join("audit.key")).unwrap();
@@ -311,4 +334,5 @@ both!(
     a_tampered_export_fails_verify_and_is_named,
     verify_without_a_trusted_key_refuses,
     concurrent_processes_extend_one_chain,
+    checkpoints_kept_from_an_export_are_checked,
 );

@@ -430,10 +430,9 @@ async fn reordered_rows_are_named(kind: Kind) {
     );
 }
 
-async fn a_rewritten_and_rechained_log_fails_its_checkpoint(kind: Kind) {
-    let log = filled(kind, 30).await;
-    // Someone with the database but not the key rewrites the log from record 25 on through
-    // the hub's own code path; the head moves with it, only the signature cannot follow.
+/// Rewrites the log from record 25 on, as someone with the database but not the key could:
+/// through the hub's own code path, the head moved along; only signatures cannot follow.
+async fn rewrite_from_25(log: &Log, kind: Kind) {
     log.tamper(kind, "DELETE FROM audit_records WHERE seq >= 25")
         .await;
     let records = log.store.audit().records(24, 25).await.unwrap();
@@ -466,10 +465,51 @@ async fn a_rewritten_and_rechained_log_fails_its_checkpoint(kind: Kind) {
         })
         .collect();
     log.store.audit().append(forged, None).await.unwrap();
+}
+
+async fn a_rewritten_and_rechained_log_fails_its_checkpoint(kind: Kind) {
+    let log = filled(kind, 30).await;
+    rewrite_from_25(&log, kind).await;
     let problem = log
         .store
         .audit()
         .verify(&log.keys())
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        matches!(
+            problem,
+            Problem::Checkpoint {
+                size: 30,
+                from: 20,
+                ..
+            }
+        ),
+        "{problem}"
+    );
+}
+
+/// The rewrite also removes the log's own checkpoint past 20: the log alone now verifies
+/// (signed up to 20 only), a checkpoint the auditor kept does not let it.
+async fn a_kept_checkpoint_catches_a_rewrite_that_removed_the_logs_own(kind: Kind) {
+    let log = filled(kind, 30).await;
+    let kept = log.store.audit().checkpoints(30).await.unwrap();
+    rewrite_from_25(&log, kind).await;
+    log.tamper(kind, "DELETE FROM audit_checkpoints WHERE tree_size > 20")
+        .await;
+    let verified = log
+        .store
+        .audit()
+        .verify(&log.keys())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((verified.records, verified.signed_size), (30, 20));
+    let problem = log
+        .store
+        .audit()
+        .verify_with(&log.keys(), &kept)
         .await
         .unwrap()
         .unwrap_err();
@@ -549,6 +589,17 @@ async fn an_export_verifies_and_names_a_tampered_line(kind: Kind) {
         }
     );
 
+    // Without its checkpoints an export proves nothing: it is refused.
+    let unsigned: Vec<String> = owned
+        .iter()
+        .filter(|l| !l.starts_with("{\"tree_size\""))
+        .cloned()
+        .collect();
+    let problem = verify_export(rebuild(&unsigned).as_slice(), &keys)
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(problem, Problem::Unsigned { from: 0, to: 29 });
+
     let mut truncated = owned.clone();
     truncated.pop();
     let problem = verify_export(rebuild(&truncated).as_slice(), &keys)
@@ -591,6 +642,7 @@ both!(
     a_deleted_last_row_is_missing,
     reordered_rows_are_named,
     a_rewritten_and_rechained_log_fails_its_checkpoint,
+    a_kept_checkpoint_catches_a_rewrite_that_removed_the_logs_own,
     a_stranger_key_verifies_nothing,
     an_export_verifies_and_names_a_tampered_line,
 );

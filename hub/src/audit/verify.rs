@@ -34,6 +34,9 @@ pub enum Problem {
     Reordered { seq: u64, found_at: u64 },
     /// Records past the log head: the log never appended `seq`.
     Extra { seq: u64 },
+    /// Records `from..=to` are chained but no signed checkpoint covers them, where one must (an
+    /// export ends with a checkpoint of all it holds).
+    Unsigned { from: u64, to: u64 },
     /// Records `from..to` (or a checkpoint itself) do not match the checkpoint signed at `size`.
     Checkpoint { size: u64, from: u64, why: String },
 }
@@ -45,7 +48,8 @@ impl Problem {
             Problem::Changed { seq, .. }
             | Problem::Missing { seq }
             | Problem::Reordered { seq, .. }
-            | Problem::Extra { seq } => Some(*seq),
+            | Problem::Extra { seq }
+            | Problem::Unsigned { from: seq, .. } => Some(*seq),
             Problem::Checkpoint { .. } => None,
         }
     }
@@ -63,6 +67,10 @@ impl fmt::Display for Problem {
             Problem::Extra { seq } => write!(
                 f,
                 "record {seq} is past the log head: it was not appended by the log"
+            ),
+            Problem::Unsigned { from, to } => write!(
+                f,
+                "records {from}..{to} are not covered by any signed checkpoint"
             ),
             Problem::Checkpoint { size, from, why } => write!(
                 f,
@@ -145,10 +153,12 @@ impl<'k> Verifier<'k> {
         }
     }
 
-    /// Adds a signed checkpoint to check when the walk reaches its size. Checkpoints must be
-    /// added before the records they cover, in increasing size.
+    /// Adds a signed checkpoint to check when the walk reaches its size: the log's own, or
+    /// one the auditor kept from before (a rewrite of the log cannot remove that one).
+    /// Checkpoints must be added before the records they cover.
     pub fn checkpoint(&mut self, size: u64, note: String) {
-        self.checkpoints.push_back((size, note));
+        let at = self.checkpoints.partition_point(|(s, _)| *s <= size);
+        self.checkpoints.insert(at, (size, note));
     }
 
     /// Whether the outcome is known and no more records are needed.

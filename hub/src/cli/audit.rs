@@ -23,10 +23,11 @@ use clap::{Args, Subcommand};
 use sha2::{Digest, Sha256};
 
 use super::admin::{self, StoreArgs};
+use crate::audit::checkpoint;
 use crate::audit::record::{Actor, AuditEntry, AuditKind};
 use crate::audit::{Problem, Verified, VerifierKey};
 use crate::config::{Overrides, Settings};
-use crate::store::audit::{KEY_FILE, load_or_create_key, read_verifier_keys, verify_export};
+use crate::store::audit::{KEY_FILE, load_or_create_key, read_verifier_keys, verify_export_with};
 use crate::store::{AnyStore, LOCAL_PARTNER};
 
 /// The exit status of a log that does not verify.
@@ -53,6 +54,10 @@ pub enum AuditCommand {
         /// the hub's key in the data directory.
         #[arg(long, value_name = "FILE")]
         key: Vec<PathBuf>,
+        /// A signed checkpoint kept from before (a note file, or an export whose checkpoints
+        /// to keep): the log must still match it, whatever its own checkpoints say now.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Vec<PathBuf>,
     },
     /// Write the audit log, with its signed checkpoints, to FILE (JSON lines).
     Export {
@@ -80,25 +85,33 @@ pub fn main(args: &AuditArgs) -> ExitCode {
         AuditCommand::Verify {
             file: Some(file),
             key,
+            checkpoint,
         } => {
             let result = trusted_keys(&args.store, key).and_then(|keys| {
+                let kept = kept_checkpoints(checkpoint, &keys)?;
                 let input = std::fs::File::open(file)
                     .with_context(|| format!("cannot open {}", file.display()))?;
-                Ok(verify_export(BufReader::new(input), &keys)?)
+                Ok(verify_export_with(BufReader::new(input), &keys, &kept)?)
             });
             match result {
                 Ok(verdict) => report(verdict),
                 Err(e) => super::fail(e.as_ref()),
             }
         }
-        AuditCommand::Verify { file: None, key } => {
-            let keys = match trusted_keys(&args.store, key) {
-                Ok(keys) => keys,
+        AuditCommand::Verify {
+            file: None,
+            key,
+            checkpoint,
+        } => {
+            let (keys, kept) = match trusted_keys(&args.store, key)
+                .and_then(|keys| Ok((kept_checkpoints(checkpoint, &keys)?, keys)))
+            {
+                Ok((kept, keys)) => (keys, kept),
                 Err(e) => return super::fail(e.as_ref()),
             };
             let mut verdict = None;
             let status = admin::run(&args.store, async |store| {
-                verdict = Some(store.audit().verify(&keys).await?);
+                verdict = Some(store.audit().verify_with(&keys, &kept).await?);
                 Ok(())
             });
             match verdict {
@@ -172,6 +185,32 @@ fn trusted_keys(store: &StoreArgs, files: &[PathBuf]) -> anyhow::Result<Vec<Veri
         anyhow::bail!("no trusted key in {}", files_list(&files));
     }
     Ok(keys)
+}
+
+/// The signed checkpoints in `files`: signed notes, or the checkpoint lines of exports. Each
+/// must verify with `keys`.
+fn kept_checkpoints(files: &[PathBuf], keys: &[VerifierKey]) -> anyhow::Result<Vec<(u64, String)>> {
+    let mut kept = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        let notes: Vec<String> = if text.starts_with('{') {
+            text.lines()
+                .filter_map(|line| {
+                    serde_json::from_str::<crate::store::audit::ExportCheckpoint>(line).ok()
+                })
+                .map(|line| line.checkpoint)
+                .collect()
+        } else {
+            vec![text]
+        };
+        for note in notes {
+            let opened = checkpoint::open(&note, keys)
+                .with_context(|| format!("checkpoint in {}", file.display()))?;
+            kept.push((opened.size, note));
+        }
+    }
+    Ok(kept)
 }
 
 fn files_list(files: &[PathBuf]) -> String {

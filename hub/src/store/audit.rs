@@ -350,6 +350,7 @@ macro_rules! backend {
             pub async fn verify(
                 pool: &sqlx::Pool<Db>,
                 keys: &[VerifierKey],
+                trusted: &[(u64, String)],
             ) -> Result<Result<Verified, Problem>, StoreError> {
                 // One snapshot: the head, checkpoints and records as of one moment. Appends
                 // that commit meanwhile are past the head and not read.
@@ -363,6 +364,9 @@ macro_rules! backend {
                 .map_err(store_error)?;
                 let head = head_from_row(&row)?;
                 let mut verifier = Verifier::new(keys, Some(head.origin.clone()));
+                for (size, note) in trusted {
+                    verifier.checkpoint(*size, note.clone());
+                }
                 let notes =
                     sqlx::query("SELECT tree_size, note FROM audit_checkpoints ORDER BY tree_size")
                         .fetch_all(&mut *tx)
@@ -617,9 +621,19 @@ impl AuditLog {
         &self,
         keys: &[VerifierKey],
     ) -> Result<Result<Verified, Problem>, StoreError> {
+        self.verify_with(keys, &[]).await
+    }
+
+    /// [`AuditLog::verify`], also checking `trusted` checkpoints (size, signed note) the
+    /// auditor kept: the log must still match them.
+    pub async fn verify_with(
+        &self,
+        keys: &[VerifierKey],
+        trusted: &[(u64, String)],
+    ) -> Result<Result<Verified, Problem>, StoreError> {
         match &self.backend {
-            LogBackend::Sqlite { reader, .. } => sqlite::verify(reader, keys).await,
-            LogBackend::Postgres(pool) => postgres::verify(pool, keys).await,
+            LogBackend::Sqlite { reader, .. } => sqlite::verify(reader, keys, trusted).await,
+            LogBackend::Postgres(pool) => postgres::verify(pool, keys, trusted).await,
         }
     }
 
@@ -662,10 +676,19 @@ impl AnyStore {
 }
 
 /// Verifies an export (see [`ExportHeader`]) against `keys`: the header, then its checkpoints,
-/// then its records in order.
+/// then its records in order. Every record must be under a signed checkpoint.
 pub fn verify_export(
     input: impl std::io::BufRead,
     keys: &[VerifierKey],
+) -> Result<Result<Verified, Problem>, StoreError> {
+    verify_export_with(input, keys, &[])
+}
+
+/// [`verify_export`], also checking `trusted` checkpoints (size, signed note).
+pub fn verify_export_with(
+    input: impl std::io::BufRead,
+    keys: &[VerifierKey],
+    trusted: &[(u64, String)],
 ) -> Result<Result<Verified, Problem>, StoreError> {
     let io = |e: std::io::Error| StoreError::Backend(format!("audit export: {e}"));
     let bad = |why: String| StoreError::Backend(format!("not an audit export: {why}"));
@@ -677,6 +700,9 @@ pub fn verify_export(
     let header: ExportHeader =
         serde_json::from_slice(&header).map_err(|e| bad(format!("its header: {e}")))?;
     let mut verifier = Verifier::new(keys, Some(header.origin.clone()));
+    for (size, note) in trusted {
+        verifier.checkpoint(*size, note.clone());
+    }
     let mut records = 0u64;
     for line in lines {
         let line = line.map_err(io)?;
@@ -698,6 +724,10 @@ pub fn verify_export(
     // The header's size is not signed, but a file cut short of it is missing records.
     Ok(match verifier.finish(None) {
         Ok(_) if records < header.size => Err(Problem::Missing { seq: records }),
+        Ok(verified) if verified.signed_size < verified.records => Err(Problem::Unsigned {
+            from: verified.signed_size,
+            to: verified.records - 1,
+        }),
         verdict => verdict,
     })
 }
