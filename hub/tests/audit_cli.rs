@@ -297,6 +297,42 @@ async fn checkpoints_kept_from_an_export_are_checked(kind: Kind) {
     assert!(stderr.contains("record 28 is missing"), "{stderr}");
 }
 
+/// A partner checks one record offline: the record, its inclusion proof, the signed
+/// checkpoint, and the hub's verifier key; nothing else.
+async fn a_record_proof_checks_offline(kind: Kind) {
+    let s = setup(kind).await;
+    let public = s.dir.join("hub.pub");
+    std::fs::write(&public, stdout_of(&s.accord(&["audit", "key"]))).unwrap();
+    let proof = stdout_of(&s.accord(&["audit", "proof", "12"]));
+    assert!(proof.contains("\"tree_size\": 20"), "{proof}");
+    let file = s.dir.join("proof-12.json");
+    std::fs::write(&file, &proof).unwrap();
+    let elsewhere = s.dir.join("offline");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let offline = |file: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_accord"))
+            .args(["audit", "verify", "--proof"])
+            .arg(file)
+            .arg("--key")
+            .arg(&public)
+            .arg("--data-dir")
+            .arg(&elsewhere)
+            .env("ACCORD_DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+            .output()
+            .unwrap()
+    };
+    let out = stdout_of(&offline(&file));
+    assert!(
+        out.contains("record 12 (submission) is in the audit log"),
+        "{out}"
+    );
+
+    let forged = s.dir.join("forged-12.json");
+    std::fs::write(&forged, proof.replace("cred-12", "cred-13")).unwrap();
+    let stderr = failure_of(&offline(&forged));
+    assert!(stderr.contains("record 12 is not in the tree"), "{stderr}");
+}
+
 async fn verify_without_a_trusted_key_refuses(kind: Kind) {
     let s = setup(kind).await;
     std::fs::remove_file(s.dir.join("audit.key")).unwrap();
@@ -335,4 +371,5 @@ both!(
     verify_without_a_trusted_key_refuses,
     concurrent_processes_extend_one_chain,
     checkpoints_kept_from_an_export_are_checked,
+    a_record_proof_checks_offline,
 );

@@ -7,6 +7,7 @@
 
 pub mod checkpoint;
 pub mod merkle;
+pub mod proof;
 pub mod record;
 pub mod verify;
 

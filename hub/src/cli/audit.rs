@@ -6,6 +6,9 @@
 //!   Exit status 0 when the log verifies, 2 when it does not, 1 when it could not be read.
 //! - `accord audit export FILE` signs a checkpoint of the head, writes the log as JSON lines
 //!   (header, checkpoints, records) and records the export in the log.
+//! - `accord audit proof SEQ` prints one record with its inclusion proof and the signed
+//!   checkpoint it leads to; `accord audit verify --proof FILE --key HUB.pub` checks it
+//!   offline.
 //! - `accord audit show [--from SEQ] [--limit N]` prints records as stored.
 //! - `accord audit key` prints the hub's verifier key, the line partners keep to check
 //!   checkpoints offline.
@@ -24,6 +27,7 @@ use sha2::{Digest, Sha256};
 
 use super::admin::{self, StoreArgs};
 use crate::audit::checkpoint;
+use crate::audit::proof::RecordProof;
 use crate::audit::record::{Actor, AuditEntry, AuditKind};
 use crate::audit::{Problem, Verified, VerifierKey};
 use crate::config::{Overrides, Settings};
@@ -48,8 +52,11 @@ pub enum AuditCommand {
     /// match.
     Verify {
         /// Verify this export instead of the database.
-        #[arg(long, value_name = "EXPORT")]
+        #[arg(long, value_name = "EXPORT", conflicts_with = "proof")]
         file: Option<PathBuf>,
+        /// Check one record's proof (from `accord audit proof`) instead of a whole log.
+        #[arg(long, value_name = "PROOF")]
+        proof: Option<PathBuf>,
         /// Trusted keys: a file of verifier keys (one a line) or the hub's key file. Default:
         /// the hub's key in the data directory.
         #[arg(long, value_name = "FILE")]
@@ -66,6 +73,9 @@ pub enum AuditCommand {
         #[arg(long, value_name = "FILE")]
         key: Option<PathBuf>,
     },
+    /// Print record SEQ with its inclusion proof and the signed checkpoint it leads to (JSON),
+    /// for a partner to check offline with `verify --proof`.
+    Proof { seq: u64 },
     /// Print records as stored (canonical JSON, one a line), from seq FROM on.
     Show {
         #[arg(long, default_value_t = 0)]
@@ -83,9 +93,38 @@ pub enum AuditCommand {
 pub fn main(args: &AuditArgs) -> ExitCode {
     match &args.command {
         AuditCommand::Verify {
+            proof: Some(proof),
+            key,
+            ..
+        } => {
+            let result = trusted_keys(&args.store, key).and_then(|keys| {
+                let text = std::fs::read_to_string(proof)
+                    .with_context(|| format!("cannot read {}", proof.display()))?;
+                let proof: RecordProof = serde_json::from_str(&text)
+                    .with_context(|| format!("{} is not a record proof", proof.display()))?;
+                Ok((proof.verify(&keys), proof.tree_size))
+            });
+            match result {
+                Ok((Ok(record), size)) => {
+                    println!(
+                        "record {} ({}) is in the audit log: its proof leads to the signed \
+                         checkpoint of {size} records",
+                        record.seq, record.kind
+                    );
+                    ExitCode::SUCCESS
+                }
+                Ok((Err(error), _)) => {
+                    eprintln!("accord: audit proof failed: {error}");
+                    ExitCode::from(TAMPERED)
+                }
+                Err(e) => super::fail(e.as_ref()),
+            }
+        }
+        AuditCommand::Verify {
             file: Some(file),
             key,
             checkpoint,
+            ..
         } => {
             let result = trusted_keys(&args.store, key).and_then(|keys| {
                 let kept = kept_checkpoints(checkpoint, &keys)?;
@@ -102,6 +141,7 @@ pub fn main(args: &AuditArgs) -> ExitCode {
             file: None,
             key,
             checkpoint,
+            ..
         } => {
             let (keys, kept) = match trusted_keys(&args.store, key)
                 .and_then(|keys| Ok((kept_checkpoints(checkpoint, &keys)?, keys)))
@@ -128,6 +168,11 @@ pub fn main(args: &AuditArgs) -> ExitCode {
                 export(store, file, &key_path).await
             })
         }
+        AuditCommand::Proof { seq } => admin::run(&args.store, async |store| {
+            let proof = store.audit().record_proof(*seq).await?;
+            println!("{}", serde_json::to_string_pretty(&proof)?);
+            Ok(())
+        }),
         AuditCommand::Show { from, limit } => admin::run(&args.store, async |store| {
             let to = from.saturating_add(*limit);
             let mut stdout = std::io::stdout().lock();

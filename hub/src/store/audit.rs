@@ -656,6 +656,36 @@ impl AuditLog {
         merkle::consistency_proof(old, &leaves).map_err(|e| StoreError::Backend(e.to_string()))
     }
 
+    /// Record `seq` with its inclusion proof in the smallest signed tree that holds it.
+    pub async fn record_proof(
+        &self,
+        seq: u64,
+    ) -> Result<crate::audit::proof::RecordProof, StoreError> {
+        let head = self.head().await?;
+        let (size, note) = self
+            .checkpoints(head.size)
+            .await?
+            .into_iter()
+            .find(|(size, _)| *size > seq)
+            .ok_or_else(|| {
+                StoreError::Backend(format!(
+                    "audit: no signed checkpoint covers record {seq} yet"
+                ))
+            })?;
+        let record = self
+            .records(seq, seq + 1)
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::Backend(format!("audit: no record {seq}")))?;
+        let path = self.inclusion_proof(seq, size).await?;
+        Ok(crate::audit::proof::RecordProof::new(
+            record.body,
+            size,
+            &path,
+            note,
+        ))
+    }
+
     /// Writes the log to `out` as JSON lines (see [`ExportHeader`]).
     pub async fn export(&self, out: &mut (dyn Write + Send)) -> Result<ExportHeader, StoreError> {
         match &self.backend {
