@@ -2,8 +2,10 @@
 //! to reconstruct is a record, hash-chained to the one before it and entered as a leaf in an
 //! RFC 9162 Merkle tree whose heads the hub signs as C2SP checkpoints.
 //!
-//! Pure: no I/O. The store appends records and keeps the tree's frontier
-//! (`store::audit`); `accord audit verify` walks them with [`verify::Verifier`].
+//! Pure: no I/O. [`record`] is the record and its canonical bytes, [`merkle`] the tree and
+//! its proofs, [`checkpoint`] the signed tree heads, [`verify`] the walk that names the first
+//! record that does not match, [`proof`] what a partner checks one record with. The store
+//! appends records and keeps the tree's frontier (`store::audit`); `accord audit` drives both.
 
 pub mod checkpoint;
 pub mod merkle;
