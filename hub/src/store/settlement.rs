@@ -393,3 +393,37 @@ pub(crate) fn member_status(status: &str) -> Status {
         _ => Status::Suspended,
     }
 }
+
+/// The audit chain's in-transaction append for the backend a copy of `settlement_sql.rs` is
+/// compiled for.
+pub(crate) trait AuditAppend: sqlx::Database {
+    async fn append_audit(
+        conn: &mut Self::Connection,
+        time: i64,
+        entries: Vec<crate::audit::record::AuditEntry>,
+    ) -> Result<(), taxii::store::StoreError>;
+}
+
+impl AuditAppend for sqlx::Sqlite {
+    async fn append_audit(
+        conn: &mut sqlx::SqliteConnection,
+        time: i64,
+        entries: Vec<crate::audit::record::AuditEntry>,
+    ) -> Result<(), taxii::store::StoreError> {
+        super::audit::sqlite::append(conn, time, entries, None)
+            .await
+            .map(drop)
+    }
+}
+
+impl AuditAppend for sqlx::Postgres {
+    async fn append_audit(
+        conn: &mut sqlx::PgConnection,
+        time: i64,
+        entries: Vec<crate::audit::record::AuditEntry>,
+    ) -> Result<(), taxii::store::StoreError> {
+        super::audit::postgres::append(conn, time, entries, None)
+            .await
+            .map(drop)
+    }
+}

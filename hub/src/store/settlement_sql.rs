@@ -13,6 +13,8 @@ use sqlx::Row;
 use taxii::store::StoreError;
 
 use super::{Db, ThisStore, lock_counter};
+use crate::audit::record::{Actor, AuditEntry, AuditKind, Decision, RulesetRef, Sha256, Target};
+use crate::store::settlement::AuditAppend;
 use crate::store::settlement::{
     EffectView, FollowUp, KeyView, ProposalView, instant, invalid, key_ring, kind_of,
     member_status, members_json, membership_of, micros, outcome_of, restoration, skew, stamp,
@@ -22,11 +24,85 @@ use crate::store::{StoreAdminError, store_error};
 type Conn = <Db as sqlx::Database>::Connection;
 type KeyRow = (String, String, i64, Option<i64>);
 
-/// The single place where settlement writes its audit records (proposal, attestation,
-/// settlement), in the transaction that stores them. The audit chain (`hub/src/audit/`,
-/// `store/audit.rs`) is being built separately; its append function goes here.
-async fn audit_append(_conn: &mut Conn, _kind: &str, _body: &Value) -> Result<(), StoreError> {
-    Ok(())
+/// Settlement's one call into the audit chain (`store/audit.rs`): its records — proposal,
+/// attestation, settlement, membership — appended in the transaction that stores what they
+/// record. `actor` is the partner whose signed statement it is (the proposer for a
+/// settlement), `via` who relayed it to the hub.
+/// What a settlement audit record says: its kind, whose statement, relayed by whom, with
+/// which decision.
+struct Said<'a> {
+    kind: AuditKind,
+    actor: &'a str,
+    via: Option<&'a str>,
+    decision: Option<&'a str>,
+}
+
+async fn audit_append(
+    conn: &mut Conn,
+    now: i64,
+    said: Said<'_>,
+    p: &Proposal,
+    id: i64,
+    detail: Value,
+) -> Result<(), StoreError> {
+    let Said {
+        kind,
+        actor,
+        via,
+        decision,
+    } = said;
+    let ruleset = match p.change() {
+        Change::RuleSet(next) => RulesetRef {
+            digest: Sha256::parse(next.digest()).ok(),
+            id: next.id.clone(),
+            version: next.version,
+        },
+        Change::Membership(_) => RulesetRef {
+            digest: Sha256::parse(&p.base().digest).ok(),
+            id: p.ruleset_id().to_owned(),
+            version: p.base().version,
+        },
+    };
+    let subject = match p.change() {
+        Change::Membership(m) => Some(m.subject().to_owned()),
+        Change::RuleSet(_) => None,
+    };
+    let mut entry = AuditEntry::new(kind);
+    entry.actor = Some(Actor {
+        auth: via.map(|v| {
+            if v == "cli" {
+                "cli".to_owned()
+            } else {
+                "token".to_owned()
+            }
+        }),
+        credential: via
+            .and_then(|v| v.split_once('/'))
+            .map(|(_, c)| c.to_owned()),
+        partner: actor.to_owned(),
+        role: None,
+    });
+    entry.ruleset = Some(ruleset);
+    entry.target = Some(Target {
+        partner: subject,
+        proposal: u64::try_from(id).ok(),
+        ..Target::default()
+    });
+    entry.decision = decision.map(|effect| Decision {
+        effect: effect.to_owned(),
+        label_ids: Vec::new(),
+        rule_ids: Vec::new(),
+    });
+    entry.detail = detail.as_object().cloned();
+    <Db as AuditAppend>::append_audit(conn, now, vec![entry]).await
+}
+
+/// `sha256:<hex>` of the record's RFC 8785 bytes: what the audit chain binds.
+fn record_digest(record: &Value) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(stix_model::canonical::to_canonical_bytes(record));
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
 }
 
 async fn all_keys(conn: &mut Conn) -> Result<Vec<KeyRow>, StoreError> {
@@ -280,7 +356,49 @@ async fn close_if_due(conn: &mut Conn, s: &Stored, now: i64) -> Result<Tally, St
     .execute(&mut *conn)
     .await
     .map_err(store_error)?;
-    audit_append(conn, "settlement", &record).await?;
+    let detail = serde_json::json!({
+        "proposal_digest": s.digest,
+        "kind": s.kind,
+        "membership_epoch": t.membership_epoch,
+        "weight_for": t.weight_for,
+        "weight_against": t.weight_against,
+        "not_heard": t.not_heard,
+        "effective_from": t.effective_from.map(|at| stamp(micros(at))),
+        "record_digest": record_digest(&record),
+    });
+    audit_append(
+        conn,
+        now,
+        Said {
+            kind: AuditKind::Settlement,
+            actor: &s.by,
+            via: None,
+            decision: Some(outcome),
+        },
+        &s.proposal,
+        s.id,
+        detail,
+    )
+    .await?;
+    if let (Change::Membership(change), "settled", None) =
+        (s.proposal.change(), outcome, record.get("not_applied"))
+    {
+        let detail = serde_json::json!({"change": change, "proposal_digest": s.digest});
+        audit_append(
+            conn,
+            now,
+            Said {
+                kind: AuditKind::Membership,
+                actor: &s.by,
+                via: None,
+                decision: Some(kind_of(&s.proposal)),
+            },
+            &s.proposal,
+            s.id,
+            detail,
+        )
+        .await?;
+    }
     Ok(t)
 }
 
@@ -516,7 +634,27 @@ impl ThisStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(store_error)?;
-        audit_append(&mut tx, "proposal", document).await?;
+        let detail = serde_json::json!({
+            "proposal_digest": p.digest(),
+            "kind": kind_of(&p),
+            "membership_epoch": p.membership_epoch(),
+            "deadline": stamp(micros(electorate.deadline)),
+            "jws": signature,
+        });
+        audit_append(
+            &mut tx,
+            now,
+            Said {
+                kind: AuditKind::Proposal,
+                actor: p.by(),
+                via: Some(from),
+                decision: None,
+            },
+            &p,
+            id,
+            detail,
+        )
+        .await?;
         tx.commit().await.map_err(store_error)?;
         Ok(id)
     }
@@ -576,7 +714,26 @@ impl ThisStore {
         .execute(&mut *tx)
         .await
         .map_err(store_error)?;
-        audit_append(&mut tx, "attestation", &document).await?;
+        let detail = serde_json::json!({
+            "proposal_digest": s.digest,
+            "at": stamp(micros(a.at)),
+            "reason_digest": a.reason_digest(),
+            "jws": a.jws,
+        });
+        audit_append(
+            &mut tx,
+            now,
+            Said {
+                kind: AuditKind::Attestation,
+                actor: &a.partner,
+                via: Some(from),
+                decision: Some(a.vote.as_str()),
+            },
+            &s.proposal,
+            id,
+            detail,
+        )
+        .await?;
         close_if_due(&mut tx, &s, now).await?;
         tx.commit().await.map_err(store_error)?;
         Ok(())
