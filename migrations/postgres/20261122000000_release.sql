@@ -6,7 +6,11 @@
 -- in `object_views` per audience class that may see it, with that audience's own date added
 -- and first/last flags). Shared versions cost nothing beyond the objects row; a reader merges
 -- the shared stream with its own audience's rows, each a keyset scan in date-added order.
--- Every version of one object is in the same mode.
+-- A split object that every audience of one set sees exactly as stored (same date added and
+-- first/last flags, no embargo: the common case of a label released to some audiences) is
+-- *set-shared* instead: `objects.audience_set` names the interned set and it has no view
+-- rows; a reader merges one more keyset scan per set it belongs to. Every version of one
+-- object is in the same mode.
 
 -- Partner attributes (nation, organisations, communities, clearances, caveats), as the JSON
 -- document release-rules reads; the role stays in `partners`. No row: default attributes.
@@ -75,6 +79,18 @@ CREATE TABLE object_views (
 );
 CREATE INDEX object_views_seq ON object_views (seq, audience_pk);
 
+-- Interned audience sets: `members` is the sorted, comma-separated list of audience pks. A set
+-- never changes; `audience_set_members` finds the sets of a reader's audience.
+CREATE TABLE audience_sets (
+    pk      BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    members TEXT NOT NULL UNIQUE
+);
+CREATE TABLE audience_set_members (
+    audience_pk BIGINT NOT NULL,
+    set_pk      BIGINT NOT NULL,
+    PRIMARY KEY (audience_pk, set_pk)
+);
+
 -- What relationships, sightings and containers reference, for closure: a version whose
 -- references are withheld from an audience is withheld from it too.
 CREATE TABLE object_refs (
@@ -117,10 +133,13 @@ ALTER TABLE objects ADD COLUMN label_pk BIGINT;
 ALTER TABLE objects ADD COLUMN submitter TEXT;
 ALTER TABLE objects ADD COLUMN shared BOOLEAN NOT NULL DEFAULT TRUE;
 ALTER TABLE objects ADD COLUMN variant INTEGER NOT NULL DEFAULT 0;
+-- 0, or the audience set of a set-shared version (then `shared` is false).
+ALTER TABLE objects ADD COLUMN audience_set BIGINT NOT NULL DEFAULT 0;
 
 DROP INDEX objects_version;
 CREATE UNIQUE INDEX objects_version ON objects (collection_pk, object_id, version_us, version_ns, variant);
 DROP INDEX objects_last;
 DROP INDEX objects_added;
-CREATE INDEX objects_shared_last ON objects (collection_pk, shared, is_last, date_added, seq);
-CREATE INDEX objects_shared_added ON objects (collection_pk, shared, date_added, seq);
+-- Each stream (shared: `shared` and set 0; a set: not shared and its set) is a keyset scan.
+CREATE INDEX objects_shared_last ON objects (collection_pk, shared, audience_set, is_last, date_added, seq);
+CREATE INDEX objects_shared_added ON objects (collection_pk, shared, audience_set, date_added, seq);

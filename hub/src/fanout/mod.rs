@@ -304,6 +304,9 @@ pub struct Snapshot {
     timeless: RwLock<HashMap<i64, Arc<[Verdict]>>>,
     /// Label documents of posted objects, by what determines them.
     label_docs: RwLock<HashMap<String, Arc<ReleaseDoc>>>,
+    /// Audience sets not interned because a member has as many as it may (until the next
+    /// epoch, when a job may have removed some).
+    refused_sets: RwLock<std::collections::HashSet<Vec<AudiencePk>>>,
     validator: Validator,
 }
 
@@ -327,6 +330,15 @@ pub struct Labels {
 pub struct Fanout {
     current: RwLock<Option<Arc<Snapshot>>>,
     labels: Arc<Labels>,
+    sets: AudienceSets,
+}
+
+/// Interned audience sets (see `view::set_members`). A set never changes once interned, so
+/// what is cached stays true whatever the epoch.
+#[derive(Debug, Default)]
+struct AudienceSets {
+    members: RwLock<HashMap<i64, Arc<[AudiencePk]>>>,
+    pks: RwLock<HashMap<Arc<[AudiencePk]>, i64>>,
 }
 
 fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
@@ -379,6 +391,21 @@ impl Fanout {
     pub fn remember_label(&self, pk: i64, digest: Vec<u8>, doc: Arc<ReleaseDoc>) {
         write(&self.labels.docs).insert(pk, doc);
         write(&self.labels.pks).insert(digest, pk);
+    }
+
+    /// The members of an interned audience set, if cached.
+    pub fn set_members(&self, pk: i64) -> Option<Arc<[AudiencePk]>> {
+        read(&self.sets.members).get(&pk).cloned()
+    }
+
+    /// The pk of the set with exactly these (sorted) members, if cached.
+    pub fn set_pk(&self, members: &[AudiencePk]) -> Option<i64> {
+        read(&self.sets.pks).get(members).copied()
+    }
+
+    pub fn remember_set(&self, pk: i64, members: Arc<[AudiencePk]>) {
+        write(&self.sets.pks).insert(Arc::clone(&members), pk);
+        write(&self.sets.members).insert(pk, members);
     }
 }
 
@@ -539,6 +566,7 @@ impl Snapshot {
             templates: RwLock::new(HashMap::new()),
             timeless: RwLock::new(HashMap::new()),
             label_docs: RwLock::new(HashMap::new()),
+            refused_sets: RwLock::new(std::collections::HashSet::new()),
             validator: Validator::default(),
         })
     }
@@ -563,6 +591,15 @@ impl Snapshot {
                 Some((id.clone(), self.audience_of(0, &subject)?.pk))
             })
             .collect()
+    }
+
+    /// Whether interning this audience set was refused in this epoch.
+    pub fn set_refused(&self, members: &[AudiencePk]) -> bool {
+        read(&self.refused_sets).contains(members)
+    }
+
+    pub fn refuse_set(&self, members: Vec<AudiencePk>) {
+        write(&self.refused_sets).insert(members);
     }
 
     pub fn validator(&self) -> &Validator {

@@ -46,7 +46,7 @@ pub struct VersionState {
 }
 
 /// A stored view row of the object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ViewRow {
     pub audience: AudiencePk,
     pub seq: i64,
@@ -246,6 +246,55 @@ fn visible_before(
         .collect()
 }
 
+/// A version as its stored row shows it: what a set-shared object's audiences see of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AsStored {
+    pub seq: i64,
+    pub date_added: i64,
+    pub is_first: bool,
+    pub is_last: bool,
+}
+
+/// The view rows a set-shared object stands for: every member sees every version as stored.
+pub fn set_rows(members: &[AudiencePk], versions: &[AsStored]) -> Vec<ViewRow> {
+    members
+        .iter()
+        .flat_map(|audience| {
+            versions.iter().map(|v| ViewRow {
+                audience: *audience,
+                seq: v.seq,
+                date_added: v.date_added,
+                is_first: v.is_first,
+                is_last: v.is_last,
+                embargoed: false,
+            })
+        })
+        .collect()
+}
+
+/// The audiences (sorted) of `rows` when they are exactly [`set_rows`] of them and
+/// `versions`, so that the object can be stored set-shared; `None` otherwise (no row at all,
+/// an embargo, a date or a flag of its own for some audience, a version some member lacks).
+pub fn set_members(versions: &[AsStored], rows: &[ViewRow]) -> Option<Vec<AudiencePk>> {
+    let mut members: Vec<AudiencePk> = rows.iter().map(|r| r.audience).collect();
+    members.sort_unstable();
+    members.dedup();
+    if members.is_empty() || rows.len() != members.len().checked_mul(versions.len())? {
+        return None;
+    }
+    let by_seq: HashMap<i64, &AsStored> = versions.iter().map(|v| (v.seq, v)).collect();
+    let mut seen = std::collections::HashSet::with_capacity(rows.len());
+    let exact = rows.iter().all(|row| {
+        by_seq.get(&row.seq).is_some_and(|v| {
+            !row.embargoed
+                && row.date_added == v.date_added
+                && row.is_first == v.is_first
+                && row.is_last == v.is_last
+        }) && seen.insert((row.audience, row.seq))
+    });
+    exact.then_some(members)
+}
+
 /// The release of an object that references others, for one audience: its own release, held
 /// back until every referenced object is visible (`None` if any never is).
 pub fn with_closure(own: Release, refs: impl IntoIterator<Item = Release>) -> Release {
@@ -440,6 +489,35 @@ mod tests {
         assert!(plan.delete.is_empty());
         assert_eq!(plan.insert, [row(B, 2, 200, true, true)]);
         assert_eq!(plan.visible, [Some(ALWAYS), Some(ALWAYS)]);
+    }
+
+    #[test]
+    fn rows_every_member_sees_as_stored_are_a_set() {
+        let versions = [
+            AsStored {
+                seq: 1,
+                date_added: 100,
+                is_first: true,
+                is_last: false,
+            },
+            AsStored {
+                seq: 2,
+                date_added: 200,
+                is_first: false,
+                is_last: true,
+            },
+        ];
+        let rows = set_rows(&[B, A], &versions);
+        assert_eq!(set_members(&versions, &rows), Some(vec![A, B]));
+        // A's own date for one version, a missing version, an embargo: not a set.
+        let mut dated = rows.clone();
+        dated[0].date_added = 150;
+        assert_eq!(set_members(&versions, &dated), None);
+        assert_eq!(set_members(&versions, &rows[1..]), None);
+        let mut embargoed = rows.clone();
+        embargoed[3].embargoed = true;
+        assert_eq!(set_members(&versions, &embargoed), None);
+        assert_eq!(set_members(&versions, &[]), None);
     }
 
     #[test]

@@ -123,6 +123,8 @@ pub(crate) struct NewRow {
     /// Set by the caller once the row's release is decided.
     pub label_pk: Option<i64>,
     pub shared: bool,
+    /// 0, or the audience set of a set-shared row.
+    pub audience_set: i64,
 }
 
 /// Where the current first or last version of an object lives.
@@ -357,6 +359,7 @@ impl Planner {
             submitter: submitter.partner.to_owned(),
             label_pk: None,
             shared: true,
+            audience_set: 0,
         });
         Placement::Success {
             version: version_text,

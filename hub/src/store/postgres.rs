@@ -175,6 +175,7 @@ async fn insert_rows(conn: &mut sqlx::PgConnection, rows: Vec<NewRow>) -> Result
         let mut submitter = Vec::with_capacity(n);
         let mut label_pk = Vec::with_capacity(n);
         let mut shared = Vec::with_capacity(n);
+        let mut audience_set = Vec::with_capacity(n);
         for row in chunk {
             seq.push(row.seq);
             collection_pk.push(row.collection_pk);
@@ -193,14 +194,16 @@ async fn insert_rows(conn: &mut sqlx::PgConnection, rows: Vec<NewRow>) -> Result
             submitter.push(row.submitter);
             label_pk.push(row.label_pk);
             shared.push(row.shared);
+            audience_set.push(row.audience_set);
         }
         sqlx::query(
             "INSERT INTO objects (seq, collection_pk, object_id, type_name, version_us, \
              version_ns, version_text, spec_version, date_added, raw, content_hash, is_first, \
-             is_last, variant, submitter, label_pk, shared) \
+             is_last, variant, submitter, label_pk, shared, audience_set) \
              SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::text[], $5::int8[], \
              $6::int4[], $7::text[], $8::text[], $9::int8[], $10::text[], $11::bytea[], \
-             $12::bool[], $13::bool[], $14::int4[], $15::text[], $16::int8[], $17::bool[])",
+             $12::bool[], $13::bool[], $14::int4[], $15::text[], $16::int8[], $17::bool[], \
+             $18::int8[])",
         )
         .bind(seq)
         .bind(collection_pk)
@@ -219,6 +222,7 @@ async fn insert_rows(conn: &mut sqlx::PgConnection, rows: Vec<NewRow>) -> Result
         .bind(submitter)
         .bind(label_pk)
         .bind(shared)
+        .bind(audience_set)
         .execute(&mut *conn)
         .await
         .map_err(store_error)?;

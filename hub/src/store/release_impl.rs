@@ -18,8 +18,8 @@ use std::sync::Arc;
 use release_rules::{Ceiling, Partner, RuleSet, Subject};
 use sha2::Digest as _;
 
-use crate::fanout::view::{self, AudiencePk, Release, VersionState, ViewRow};
-use crate::fanout::{self, Reader, Snapshot, SnapshotRows, Verdict, VersionFacts};
+use crate::fanout::view::{self, AsStored, AudiencePk, Release, VersionState, ViewRow};
+use crate::fanout::{self, Fanout, Reader, Snapshot, SnapshotRows, Verdict, VersionFacts};
 use crate::store::plan::{Seen, Submitter};
 use crate::store::{Explanation, JobStep};
 
@@ -28,6 +28,10 @@ const REFRESH_CHUNK: usize = 500;
 
 /// How many times a page is refilled when the re-check drops rows, at most.
 const REFILLS: usize = 8;
+
+/// Audience sets one audience may belong to: a reader merges one keyset scan per set, so
+/// beyond this a new combination of audiences gets view rows instead.
+const MAX_SETS_PER_AUDIENCE: i64 = 16;
 
 /// What a listing returns per row before the re-check.
 struct ScopedRow {
@@ -111,12 +115,19 @@ fn push_scoped_version_filter(qb: &mut QueryBuilder<Db>, flags: &str, versions: 
     qb.push(")");
 }
 
+/// What a reader's view merges besides the shared stream: its audience's view rows and the
+/// streams of the audience sets it belongs to.
+struct Streams {
+    audience: AudiencePk,
+    sets: Vec<i64>,
+}
+
 /// One page of a reader's view, before the re-check: `limit + 1` rows at most, in the
 /// reader's date-added order.
 async fn scoped_page(
     conn: &mut <Db as sqlx::Database>::Connection,
     collection_pk: i64,
-    audience: AudiencePk,
+    streams: &Streams,
     now: i64,
     query: &ObjectQuery,
     after: Option<Position>,
@@ -141,11 +152,30 @@ async fn scoped_page(
     });
     qb.push(" WHERE o.collection_pk = ");
     qb.push_bind(collection_pk);
-    qb.push(" AND o.shared = TRUE");
+    qb.push(" AND o.shared = TRUE AND o.audience_set = 0");
     push_scoped_filters(&mut qb, "o", query, after);
     qb.push(" ORDER BY o.date_added, o.seq LIMIT ");
     qb.push_bind(limit);
-    qb.push(") s UNION ALL SELECT * FROM (SELECT v.seq, v.date_added FROM ");
+    qb.push(") s UNION ALL ");
+    // One stream per audience set of the reader's: set-shared versions, as stored.
+    let audience = streams.audience;
+    for (index, set) in streams.sets.iter().enumerate() {
+        qb.push("SELECT * FROM (SELECT o.seq, o.date_added FROM ");
+        qb.push(if by_id {
+            OBJECTS_BY_ID_AS_O
+        } else {
+            "objects o"
+        });
+        qb.push(" WHERE o.collection_pk = ");
+        qb.push_bind(collection_pk);
+        qb.push(" AND o.shared = FALSE AND o.audience_set = ");
+        qb.push_bind(*set);
+        push_scoped_filters(&mut qb, "o", query, after);
+        qb.push(" ORDER BY o.date_added, o.seq LIMIT ");
+        qb.push_bind(limit);
+        qb.push(format_args!(") s{index} UNION ALL "));
+    }
+    qb.push("SELECT * FROM (SELECT v.seq, v.date_added FROM ");
     // The join order matters to SQLite, which follows CROSS JOIN as written: by id, from the
     // object rows to their view rows; otherwise down the audience's index in date order.
     if by_id {
@@ -194,6 +224,131 @@ async fn scoped_page(
             })
         })
         .collect()
+}
+
+/// The audience sets an audience belongs to.
+async fn sets_of(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    audience: AudiencePk,
+) -> Result<Vec<i64>, StoreError> {
+    sqlx::query_scalar(
+        "SELECT set_pk FROM audience_set_members WHERE audience_pk = $1 ORDER BY set_pk",
+    )
+    .bind(audience)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(store_error)
+}
+
+fn set_key(members: &[AudiencePk]) -> String {
+    members
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Loads into the cache the members of the sets of `pks` it does not hold yet (0: no set).
+async fn ensure_sets(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    release: &Fanout,
+    pks: impl IntoIterator<Item = i64>,
+) -> Result<(), StoreError> {
+    let missing: Vec<i64> = pks
+        .into_iter()
+        .filter(|pk| *pk != 0)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .filter(|pk| release.set_members(*pk).is_none())
+        .collect();
+    for chunk in missing.chunks(ID_CHUNK) {
+        let mut qb = QueryBuilder::<Db>::new("SELECT pk, members FROM audience_sets WHERE pk IN (");
+        let mut list = qb.separated(", ");
+        for pk in chunk {
+            list.push_bind(*pk);
+        }
+        list.push_unseparated(")");
+        for row in qb
+            .build()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(store_error)?
+        {
+            let pk: i64 = row.try_get(0).map_err(store_error)?;
+            let text: String = row.try_get(1).map_err(store_error)?;
+            let members = text
+                .split(',')
+                .map(str::parse::<i64>)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|error| {
+                    StoreError::Backend(format!("stored audience set {pk}: {error}"))
+                })?;
+            release.remember_set(pk, members.into());
+        }
+    }
+    Ok(())
+}
+
+/// The set holding exactly `members` (sorted), interned if new; `None` when a member already
+/// belongs to [`MAX_SETS_PER_AUDIENCE`] sets. The caller holds the counter lock, which
+/// serializes interning across processes.
+async fn intern_set(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    release: &Fanout,
+    snapshot: &Snapshot,
+    members: Vec<AudiencePk>,
+) -> Result<Option<i64>, StoreError> {
+    if let Some(pk) = release.set_pk(&members) {
+        return Ok(Some(pk));
+    }
+    if snapshot.set_refused(&members) {
+        return Ok(None);
+    }
+    let key = set_key(&members);
+    let found: Option<i64> = sqlx::query_scalar("SELECT pk FROM audience_sets WHERE members = $1")
+        .bind(key.clone())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(store_error)?;
+    if let Some(pk) = found {
+        release.remember_set(pk, members.into());
+        return Ok(Some(pk));
+    }
+    let mut qb = QueryBuilder::<Db>::new(
+        "SELECT audience_pk FROM audience_set_members WHERE audience_pk IN (",
+    );
+    let mut list = qb.separated(", ");
+    for audience in &members {
+        list.push_bind(*audience);
+    }
+    list.push_unseparated(") GROUP BY audience_pk HAVING COUNT(*) >= ");
+    qb.push_bind(MAX_SETS_PER_AUDIENCE);
+    qb.push(" LIMIT 1");
+    let full: Option<i64> = qb
+        .build_query_scalar()
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(store_error)?;
+    if full.is_some() {
+        snapshot.refuse_set(members);
+        return Ok(None);
+    }
+    let pk: i64 =
+        sqlx::query_scalar("INSERT INTO audience_sets (members) VALUES ($1) RETURNING pk")
+            .bind(key)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(store_error)?;
+    for chunk in members.chunks(500) {
+        let mut qb =
+            QueryBuilder::<Db>::new("INSERT INTO audience_set_members (audience_pk, set_pk) ");
+        qb.push_values(chunk, |mut values, audience| {
+            values.push_bind(*audience).push_bind(pk);
+        });
+        qb.build().execute(&mut *conn).await.map_err(store_error)?;
+    }
+    release.remember_set(pk, members.into());
+    Ok(Some(pk))
 }
 
 /// The facts of every version of the given objects of a collection, by object id.
@@ -366,6 +521,10 @@ impl ThisStore {
             return Ok((Vec::new(), false));
         };
         let now = (self.clock())();
+        let streams = Streams {
+            audience,
+            sets: sets_of(&mut conn, audience).await?,
+        };
         let mut kept = Vec::new();
         let mut after = query.after;
         for _ in 0..REFILLS {
@@ -375,7 +534,7 @@ impl ThisStore {
                 ..query.clone()
             };
             let rows =
-                scoped_page(&mut conn, pk, audience, now, &page_query, after, listing).await?;
+                scoped_page(&mut conn, pk, &streams, now, &page_query, after, listing).await?;
             let fetched = rows.len();
             after = rows.last().map(|row| row.position);
             let more_rows = fetched > want;
@@ -527,7 +686,51 @@ struct StoredRow {
     variant: i32,
     date_added: i64,
     shared: bool,
+    /// 0, or the set of a set-shared version.
+    audience_set: i64,
+    is_first: bool,
+    is_last: bool,
     facts: VersionFacts,
+}
+
+impl StoredRow {
+    fn as_stored(&self) -> AsStored {
+        AsStored {
+            seq: self.seq,
+            date_added: self.date_added,
+            is_first: self.is_first,
+            is_last: self.is_last,
+        }
+    }
+}
+
+/// The view rows set-shared versions among `rows` stand for (their sets must be cached:
+/// [`ensure_sets`]).
+fn set_view_rows(release: &Fanout, rows: &[StoredRow]) -> Vec<ViewRow> {
+    rows.iter()
+        .filter(|r| !r.shared && r.audience_set != 0)
+        .flat_map(|r| {
+            let members = release.set_members(r.audience_set).unwrap_or_default();
+            view::set_rows(&members, &[r.as_stored()])
+        })
+        .collect()
+}
+
+/// Every view row of the given versions: stored ones and those their sets stand for.
+async fn view_rows_of(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    release: &Fanout,
+    rows: &[StoredRow],
+) -> Result<Vec<ViewRow>, StoreError> {
+    let split: Vec<i64> = rows
+        .iter()
+        .filter(|r| !r.shared && r.audience_set == 0)
+        .map(|r| r.seq)
+        .collect();
+    let mut out = load_view_rows(conn, &split).await?;
+    ensure_sets(conn, release, rows.iter().map(|r| r.audience_set)).await?;
+    out.extend(set_view_rows(release, rows));
+    Ok(out)
 }
 
 /// Every version of the given objects of a collection.
@@ -540,7 +743,7 @@ async fn load_object_rows(
     for chunk in ids.chunks(ID_CHUNK) {
         let mut qb = QueryBuilder::<Db>::new(
             "SELECT seq, object_id, version_us, version_ns, variant, date_added, shared, \
-             label_pk, type_name, submitter FROM",
+             label_pk, type_name, submitter, audience_set, is_first, is_last FROM",
         );
         qb.push(OBJECTS_BY_ID);
         qb.push(" WHERE collection_pk = ");
@@ -563,6 +766,9 @@ async fn load_object_rows(
                 variant: row.try_get(4).map_err(store_error)?,
                 date_added,
                 shared: row.try_get(6).map_err(store_error)?,
+                audience_set: row.try_get(10).map_err(store_error)?,
+                is_first: row.try_get(11).map_err(store_error)?,
+                is_last: row.try_get(12).map_err(store_error)?,
                 facts: VersionFacts {
                     label_pk: row.try_get(7).map_err(store_error)?,
                     type_name: row.try_get(8).map_err(store_error)?,
@@ -614,6 +820,7 @@ async fn load_view_rows(
 /// as the views stand.
 async fn visibility_of_ids(
     conn: &mut <Db as sqlx::Database>::Connection,
+    release: &Fanout,
     collection_pk: i64,
     audiences: &[AudiencePk],
     ids: &[String],
@@ -631,8 +838,7 @@ async fn visibility_of_ids(
             split.insert(row.seq, row.object_id.clone());
         }
     }
-    let seqs: Vec<i64> = split.keys().copied().collect();
-    for view_row in load_view_rows(conn, &seqs).await? {
+    for view_row in view_rows_of(conn, release, &rows).await? {
         let (Some(id), Some(index)) = (
             split.get(&view_row.seq),
             audiences.iter().position(|a| *a == view_row.audience),
@@ -672,14 +878,18 @@ async fn delete_view_rows(
     Ok(())
 }
 
-async fn set_shared(
+/// Moves versions to the shared stream, to a set's (`set` > 0) or to view rows (neither).
+async fn set_stream(
     conn: &mut <Db as sqlx::Database>::Connection,
     seqs: &[i64],
     shared: bool,
+    set: i64,
 ) -> Result<(), StoreError> {
     for chunk in seqs.chunks(ID_CHUNK) {
         let mut qb = QueryBuilder::<Db>::new("UPDATE objects SET shared = ");
         qb.push_bind(shared);
+        qb.push(", audience_set = ");
+        qb.push_bind(set);
         qb.push(" WHERE seq IN (");
         let mut list = qb.separated(", ");
         for seq in chunk {
@@ -881,7 +1091,10 @@ impl ThisStore {
             self.ensure_labels(conn, rows.iter().filter_map(|r| r.facts.label_pk))
                 .await?;
             let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
+            // Stored rows (of every version: a stray one goes), then those sets stand for.
             let existing = load_view_rows(conn, &seqs).await?;
+            ensure_sets(conn, self.release(), rows.iter().map(|r| r.audience_set)).await?;
+            let from_sets = set_view_rows(self.release(), &rows);
             let closure_seqs: Vec<i64> = rows
                 .iter()
                 .filter(|r| fanout::refs::has_closure(&r.facts.type_name))
@@ -894,7 +1107,8 @@ impl ThisStore {
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect();
-            let targets = visibility_of_ids(conn, collection_pk, audiences, &ref_ids).await?;
+            let targets =
+                visibility_of_ids(conn, self.release(), collection_pk, audiences, &ref_ids).await?;
             // Label decisions (granular redaction of a required property already withholds),
             // then closure.
             let verdicts: HashMap<i64, Vec<Verdict>> = rows
@@ -942,18 +1156,25 @@ impl ThisStore {
                         release,
                     });
             }
+            let stored: HashMap<i64, &StoredRow> = rows.iter().map(|r| (r.seq, r)).collect();
             let mut delete = Vec::new();
             let mut insert = Vec::new();
-            let mut to_shared = Vec::new();
-            let mut to_split = Vec::new();
+            // Per target stream (shared, set): the versions to move there.
+            let mut moves: BTreeMap<(bool, i64), Vec<i64>> = BTreeMap::new();
             for (id, versions) in &by_object {
                 let was_shared = shared_now.get(id).copied().unwrap_or(false);
                 let seqs: HashSet<i64> = versions.iter().map(|v| v.seq).collect();
-                let old: Vec<ViewRow> = existing
+                let real: Vec<ViewRow> = existing
                     .iter()
                     .filter(|r| seqs.contains(&r.seq))
                     .copied()
                     .collect();
+                let virtual_rows: Vec<ViewRow> = from_sets
+                    .iter()
+                    .filter(|r| seqs.contains(&r.seq))
+                    .copied()
+                    .collect();
+                let old: Vec<ViewRow> = real.iter().chain(&virtual_rows).copied().collect();
                 let mut inputs = view::Inputs {
                     audiences,
                     predecessors: snapshot.predecessors(),
@@ -961,27 +1182,61 @@ impl ThisStore {
                     fresh: &mut *ctx.fresh,
                 };
                 let plan = view::plan(&mut inputs, versions, was_shared, &old);
-                for version in versions {
-                    let stored = rows
-                        .iter()
-                        .find(|r| r.seq == version.seq)
-                        .is_some_and(|r| r.shared);
-                    match (plan.shared, stored) {
-                        (true, false) => to_shared.push(version.seq),
-                        (false, true) => to_split.push(version.seq),
-                        _ => {}
-                    }
-                }
-                delete.extend(plan.delete);
-                insert.extend(plan.insert);
                 if plan.changed {
                     changed.push((*id).to_owned());
+                }
+                let target = if plan.shared {
+                    delete.extend(real);
+                    (true, 0)
+                } else {
+                    // What the audiences are to see, stored as a set when it is one.
+                    let dropped: HashSet<ViewRow> = plan.delete.iter().copied().collect();
+                    let mut desired: Vec<ViewRow> = old
+                        .iter()
+                        .filter(|r| !dropped.contains(r))
+                        .copied()
+                        .collect();
+                    desired.extend(plan.insert.iter().copied());
+                    let as_stored: Vec<AsStored> = versions
+                        .iter()
+                        .filter_map(|v| stored.get(&v.seq).map(|r| r.as_stored()))
+                        .collect();
+                    let set = match view::set_members(&as_stored, &desired) {
+                        Some(members) => {
+                            intern_set(conn, self.release(), snapshot, members).await?
+                        }
+                        None => None,
+                    };
+                    match set {
+                        Some(set) => {
+                            delete.extend(real);
+                            (false, set)
+                        }
+                        None if virtual_rows.is_empty() => {
+                            delete.extend(plan.delete);
+                            insert.extend(plan.insert);
+                            (false, 0)
+                        }
+                        None => {
+                            // Out of its set: every row the audiences are to see is written.
+                            delete.extend(real);
+                            insert.extend(desired);
+                            (false, 0)
+                        }
+                    }
+                };
+                for version in versions {
+                    let now_at = stored.get(&version.seq).map(|r| (r.shared, r.audience_set));
+                    if now_at != Some(target) {
+                        moves.entry(target).or_default().push(version.seq);
+                    }
                 }
             }
             delete_view_rows(conn, &delete).await?;
             insert_view_rows(conn, collection_pk, &insert).await?;
-            set_shared(conn, &to_shared, true).await?;
-            set_shared(conn, &to_split, false).await?;
+            for ((shared, set), seqs) in &moves {
+                set_stream(conn, seqs, *shared, *set).await?;
+            }
         }
         Ok(changed)
     }
@@ -1022,6 +1277,7 @@ impl ThisStore {
 /// The marking definitions stored in a collection that a submitter may see, by id.
 async fn stored_markings(
     conn: &mut <Db as sqlx::Database>::Connection,
+    release: &Fanout,
     collection_pk: i64,
     audience: Option<AudiencePk>,
     ids: &[String],
@@ -1032,8 +1288,7 @@ async fn stored_markings(
         return Ok(out);
     }
     let rows = load_object_rows(conn, collection_pk, ids).await?;
-    let split: Vec<i64> = rows.iter().filter(|r| !r.shared).map(|r| r.seq).collect();
-    let views = load_view_rows(conn, &split).await?;
+    let views = view_rows_of(conn, release, &rows).await?;
     let visible: Vec<i64> = rows
         .iter()
         .filter(|r| {
@@ -1060,6 +1315,7 @@ async fn stored_markings(
 /// who may see it now.
 async fn load_versions_seen(
     conn: &mut <Db as sqlx::Database>::Connection,
+    release: &Fanout,
     planner: &mut Planner,
     pk: i64,
     ids: &[String],
@@ -1070,7 +1326,8 @@ async fn load_versions_seen(
     for chunk in ids.chunks(ID_CHUNK) {
         let mut qb = QueryBuilder::<Db>::new(
             "SELECT object_id, seq, version_us, version_ns, version_text, content_hash, \
-             is_first, is_last, variant, shared, label_pk, type_name, submitter, date_added FROM",
+             is_first, is_last, variant, shared, label_pk, type_name, submitter, date_added, \
+             audience_set FROM",
         );
         qb.push(OBJECTS_BY_ID);
         qb.push(" WHERE collection_pk = ");
@@ -1084,6 +1341,7 @@ async fn load_versions_seen(
         let mut versions = Vec::with_capacity(rows.len());
         for row in rows {
             let shared: bool = row.try_get(9).map_err(store_error)?;
+            let set: i64 = row.try_get(14).map_err(store_error)?;
             facts.push((
                 row.try_get(0).map_err(store_error)?,
                 row.try_get(1).map_err(store_error)?,
@@ -1111,16 +1369,22 @@ async fn load_versions_seen(
                     seen: Seen::Everyone,
                 },
                 shared,
+                set,
             ));
         }
         let split: Vec<i64> = versions
             .iter()
-            .filter(|(_, shared)| !shared)
-            .map(|(v, _)| v.seq)
+            .filter(|(_, shared, set)| !shared && *set == 0)
+            .map(|(v, _, _)| v.seq)
             .collect();
         let views = load_view_rows(conn, &split).await?;
-        for (mut version, shared) in versions {
-            if !shared {
+        ensure_sets(conn, release, versions.iter().map(|(_, _, set)| *set)).await?;
+        for (mut version, shared, set) in versions {
+            if !shared && set != 0 {
+                // Set-shared: every member sees it, never embargoed.
+                version.seen =
+                    Seen::Audiences(release.set_members(set).unwrap_or_default().to_vec());
+            } else if !shared {
                 version.seen = Seen::Audiences(
                     views
                         .iter()
@@ -1179,7 +1443,8 @@ impl ThisStore {
             pks.insert(collection, pk);
             ids.sort_unstable();
             ids.dedup();
-            let (shared, facts) = load_versions_seen(&mut tx, &mut planner, pk, &ids, now).await?;
+            let (shared, facts) =
+                load_versions_seen(&mut tx, self.release(), &mut planner, pk, &ids, now).await?;
             for (id, shared) in shared {
                 stored_shared.insert((pk, id), shared);
             }
@@ -1257,7 +1522,9 @@ impl ThisStore {
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect();
-            catalogue.extend(stored_markings(&mut tx, pk, audience, &wanted, now).await?);
+            catalogue.extend(
+                stored_markings(&mut tx, self.release(), pk, audience, &wanted, now).await?,
+            );
             // What the submitter's view still has but its current subject may not see (a
             // change being recomputed) counts as unseen too.
             let reader = snapshot.reader(&partner);
@@ -1414,10 +1681,27 @@ impl ThisStore {
                         .or_default()
                         .insert(row.object_id.clone());
                 }
-                view_rows
-                    .entry(row.collection_pk)
-                    .or_default()
-                    .extend(plan.insert);
+                // Released to some audiences as stored (the usual split): one row in a set's
+                // stream instead of a view row per audience.
+                let as_stored = AsStored {
+                    seq: row.seq,
+                    date_added: row.date_added,
+                    is_first: row.is_first,
+                    is_last: row.is_last,
+                };
+                let set = match (plan.shared, view::set_members(&[as_stored], &plan.insert)) {
+                    (false, Some(members)) => {
+                        intern_set(&mut tx, self.release(), &snapshot, members).await?
+                    }
+                    _ => None,
+                };
+                match set {
+                    Some(set) => row.audience_set = set,
+                    None => view_rows
+                        .entry(row.collection_pk)
+                        .or_default()
+                        .extend(plan.insert),
+                }
                 stored_shared.insert(state_key, plan.shared);
                 continue;
             }
@@ -1726,7 +2010,11 @@ impl ThisStore {
             versions: versions.clone(),
             spec_versions: spec_versions.to_vec(),
         };
-        let rows = scoped_page(&mut tx, pk, audience, now, &query, None, Listing::Manifest).await?;
+        let streams = Streams {
+            audience,
+            sets: sets_of(&mut tx, audience).await?,
+        };
+        let rows = scoped_page(&mut tx, pk, &streams, now, &query, None, Listing::Manifest).await?;
         let seen = self
             .recheck_rows(&mut tx, &snapshot, &view, pk, now, rows)
             .await?;
@@ -2046,7 +2334,7 @@ impl ThisStore {
         let now = (self.clock())();
         let rows = sqlx::query(
             "SELECT o.collection_pk, c.id, o.seq, o.version_text, o.variant, o.label_pk, \
-             o.type_name, o.submitter, o.date_added, o.shared FROM objects o \
+             o.type_name, o.submitter, o.date_added, o.shared, o.audience_set FROM objects o \
              JOIN collections c ON c.pk = o.collection_pk WHERE o.object_id = $1 \
              ORDER BY o.collection_pk, o.version_us, o.version_ns, o.variant",
         )
@@ -2067,8 +2355,16 @@ impl ThisStore {
                 received_at: row.try_get(8).map_err(store_error)?,
             };
             let shared: bool = row.try_get(9).map_err(store_error)?;
+            let set: i64 = row.try_get(10).map_err(store_error)?;
             self.ensure_labels(&mut conn, facts.label_pk).await?;
+            ensure_sets(&mut conn, self.release(), [set]).await?;
+            let in_set = reader.audience.is_some_and(|audience| {
+                self.release()
+                    .set_members(set)
+                    .is_some_and(|members| members.contains(&audience))
+            });
             let in_view = shared
+                || in_set
                 || match reader.audience {
                     Some(audience) => load_view_rows(&mut conn, &[seq])
                         .await?
@@ -2295,6 +2591,11 @@ impl ThisStore {
             .map(|a| a.pk)
             .collect();
         for pk in &stale {
+            sqlx::query("DELETE FROM audience_set_members WHERE audience_pk = $1")
+                .bind(*pk)
+                .execute(&mut *tx)
+                .await
+                .map_err(store_error)?;
             sqlx::query("DELETE FROM object_views WHERE audience_pk = $1")
                 .bind(*pk)
                 .execute(&mut *tx)

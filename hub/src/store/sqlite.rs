@@ -20,7 +20,7 @@ use crate::fanout::Fanout;
 
 type Db = Sqlite;
 
-/// Rows per multi-row INSERT: 17 parameters a row stays far below SQLite's 32,766.
+/// Rows per multi-row INSERT: 18 parameters a row stays far below SQLite's 32,766.
 const INSERT_CHUNK: usize = 500;
 
 /// Reading connections. Two cores serve the whole hub; more would only queue in SQLite.
@@ -145,7 +145,7 @@ async fn insert_rows(
         let mut qb = sqlx::QueryBuilder::<Db>::new(
             "INSERT INTO objects (seq, collection_pk, object_id, type_name, version_us, \
              version_ns, version_text, spec_version, date_added, raw, content_hash, is_first, \
-             is_last, variant, submitter, label_pk, shared) ",
+             is_last, variant, submitter, label_pk, shared, audience_set) ",
         );
         qb.push_values(rows.by_ref().take(INSERT_CHUNK), |mut values, row| {
             values
@@ -165,7 +165,8 @@ async fn insert_rows(
                 .push_bind(row.variant)
                 .push_bind(row.submitter)
                 .push_bind(row.label_pk)
-                .push_bind(row.shared);
+                .push_bind(row.shared)
+                .push_bind(row.audience_set);
         });
         qb.build().execute(&mut *conn).await.map_err(store_error)?;
     }
