@@ -72,10 +72,18 @@ async fn refused_requests_are_audit_records(kind: Kind) {
     }
 
     let store = AnyStore::open(&db.url).await.unwrap();
+    // Whatever else the start records comes along; the refusals are what is counted.
+    let failures = |records: &[hub::store::audit::StoredRecord]| -> Vec<AuditRecord> {
+        records
+            .iter()
+            .map(|r| AuditRecord::parse_canonical(r.body.as_bytes()).unwrap())
+            .filter(|r| r.kind == AuditKind::AuthFailure)
+            .collect()
+    };
     let mut records = Vec::new();
-    for _ in 0..50 {
-        records = store.audit().records(0, 100).await.unwrap();
-        if records.len() >= 3 {
+    for _ in 0..100 {
+        records = store.audit().records(0, 1_000).await.unwrap();
+        if failures(&records).len() >= 3 {
             break;
         }
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;
@@ -84,41 +92,38 @@ async fn refused_requests_are_audit_records(kind: Kind) {
     server.await.unwrap().unwrap();
 
     // They chain and verify with the hub's key, which the server created in its data dir;
-    // the next start signs what the last run left unsigned.
+    // the next start signs whatever the last run left unsigned.
     let keys = hub::store::audit::read_verifier_keys(&dir.join("audit.key")).unwrap();
+    let logged = records.len() as u64;
     let verified = store.audit().verify(&keys).await.unwrap().unwrap();
-    assert_eq!((verified.records, verified.signed_size), (3, 0));
+    assert_eq!(verified.records, logged);
     let mut settings = Settings::for_test(&dir);
     settings.database_url = Some(Secret::new(db.url.clone()));
     let app = Application::build(settings).await.unwrap();
     let handle = app.handle();
     let server = actix_web::rt::spawn(app.run_until_stopped());
     let mut signed = Vec::new();
-    for _ in 0..50 {
-        signed = store.audit().checkpoints(100).await.unwrap();
-        if !signed.is_empty() {
+    for _ in 0..100 {
+        signed = store.audit().checkpoints(1_000).await.unwrap();
+        if signed.iter().any(|(size, _)| *size >= logged) {
             break;
         }
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;
     }
     handle.stop(true).await;
     server.await.unwrap().unwrap();
-    assert_eq!(signed.len(), 1);
-    assert_eq!(signed[0].0, 3);
+    assert!(signed.iter().any(|(size, _)| *size >= logged), "{signed:?}");
     let verified = store.audit().verify(&keys).await.unwrap().unwrap();
-    assert_eq!(verified.signed_size, 3);
+    assert!(verified.signed_size >= logged);
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 
+    let parsed = failures(&records);
     assert_eq!(
-        records.len(),
+        parsed.len(),
         3,
         "one record per refusal, none for the accepted request"
     );
-    let parsed: Vec<AuditRecord> = records
-        .iter()
-        .map(|r| AuditRecord::parse_canonical(r.body.as_bytes()).unwrap())
-        .collect();
     let mut reasons: Vec<String> = parsed
         .iter()
         .map(|r| {
