@@ -109,7 +109,8 @@ impl PgStore {
     /// whole remainder (18 ms a page at 30,000 rows, growing with the collection) instead of
     /// reading 1,001 rows in index order; autovacuum analyzes only once a minute. So after a
     /// commit that grew the table by a fifth (at least 1,000 rows) since the last analysis,
-    /// one `ANALYZE objects, object_views` runs in the background.
+    /// one `ANALYZE objects, object_views, object_refs` runs in the background (an unanalyzed
+    /// `object_refs` made the closure lookup a sequential scan: BENCHMARKS.md).
     fn after_submit(&self, last_seq: i64) {
         let statistics = &self.statistics;
         let analyzed_at = statistics.analyzed_at_seq.load(Ordering::Relaxed);
@@ -123,7 +124,7 @@ impl PgStore {
         let pool = self.pool.clone();
         let statistics = Arc::clone(statistics);
         tokio::spawn(async move {
-            if let Err(error) = sqlx::query("ANALYZE objects, object_views")
+            if let Err(error) = sqlx::query("ANALYZE objects, object_views, object_refs")
                 .execute(&pool)
                 .await
             {
