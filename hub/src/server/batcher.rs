@@ -12,7 +12,9 @@
 //! When a merged batch fails, each envelope of it is retried on its own, so that one
 //! envelope's failure is not every caller's.
 //!
-//! The other methods pass straight through to the inner store.
+//! Reads pass through to the inner store; with a [`ReleaseRecorder`], each read that
+//! released at least one version also queues its `release` audit record (never waiting for
+//! it). The other methods pass straight through.
 
 use std::sync::Arc;
 
@@ -24,6 +26,8 @@ use taxii::store::{
     StatusRecord, Store, StoreError, Submission,
 };
 use tokio::sync::{mpsc, oneshot};
+
+use super::release_audit::ReleaseRecorder;
 
 /// Objects merged into one transaction at most (an envelope larger than this goes alone).
 pub const MAX_BATCH_OBJECTS: usize = 10_000;
@@ -52,6 +56,7 @@ impl Job {
 pub struct Batched<S> {
     inner: Arc<S>,
     queue: mpsc::Sender<Job>,
+    releases: Option<ReleaseRecorder>,
 }
 
 impl<S: Store + 'static> Batched<S> {
@@ -60,13 +65,23 @@ impl<S: Store + 'static> Batched<S> {
     pub fn start(inner: Arc<S>) -> Batched<S> {
         let (queue, jobs) = mpsc::channel(QUEUE_DEPTH);
         actix_web::rt::spawn(writer(Arc::clone(&inner), jobs));
-        Batched { inner, queue }
+        Batched {
+            inner,
+            queue,
+            releases: None,
+        }
     }
 }
 
 impl<S> Batched<S> {
     pub fn inner(&self) -> &S {
         &self.inner
+    }
+
+    /// Records every read that releases something with `recorder`.
+    pub fn recording_releases(mut self, recorder: ReleaseRecorder) -> Batched<S> {
+        self.releases = Some(recorder);
+        self
     }
 }
 
@@ -184,7 +199,11 @@ impl<S: Store> Store for Batched<S> {
         reader: &Principal,
         query: &ObjectQuery,
     ) -> Result<Page<ObjectRecord>, StoreError> {
-        self.inner.objects(collection, reader, query).await
+        let page = self.inner.objects(collection, reader, query).await?;
+        if let Some(releases) = &self.releases {
+            releases.objects(collection, reader, query, &page);
+        }
+        Ok(page)
     }
 
     async fn manifest(
@@ -193,7 +212,11 @@ impl<S: Store> Store for Batched<S> {
         reader: &Principal,
         query: &ObjectQuery,
     ) -> Result<Page<ManifestRecord>, StoreError> {
-        self.inner.manifest(collection, reader, query).await
+        let page = self.inner.manifest(collection, reader, query).await?;
+        if let Some(releases) = &self.releases {
+            releases.manifest(collection, reader, query, &page);
+        }
+        Ok(page)
     }
 
     async fn submit(&self, submissions: Vec<Submission>) -> Result<Vec<StatusRecord>, StoreError> {

@@ -12,6 +12,7 @@ pub mod admin;
 pub mod batcher;
 pub mod bootstrap;
 pub mod error;
+pub mod release_audit;
 pub mod routes;
 pub mod settlement;
 pub mod tls;
@@ -71,6 +72,8 @@ pub struct Application {
     store: AnyStore,
     /// The release job worker (recomputes views after rule and attribute changes).
     worker: tokio::task::JoinHandle<()>,
+    /// Release records still queued are appended before the store closes.
+    releases: release_audit::ReleaseRecorder,
 }
 
 impl Application {
@@ -94,8 +97,10 @@ impl Application {
             Some(tls) => Some(tls::server_config(tls)?),
             None => None,
         };
+        let releases =
+            release_audit::ReleaseRecorder::start(store.audit(), Some(audit_policy.clone()));
         let state = web::Data::new(AppState {
-            store: Batched::start(Arc::new(store.clone())),
+            store: Batched::start(Arc::new(store.clone())).recording_releases(releases.clone()),
             auth: Authenticator::recording(FailureRecorder::start(
                 store.audit(),
                 Some(audit_policy),
@@ -143,6 +148,7 @@ impl Application {
             https,
             store,
             worker,
+            releases,
         })
     }
 
@@ -166,6 +172,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
         self.worker.abort();
+        self.releases.flush().await;
         self.store.close().await;
         result
     }

@@ -22,7 +22,7 @@ use taxii::store::StoreError;
 use super::{AnyStore, Clock, store_error};
 use crate::audit::checkpoint::{Checkpoint, SigningKey};
 use crate::audit::merkle::{self, Frontier, Hash};
-use crate::audit::record::{AuditEntry, Sha256, record_hash};
+use crate::audit::record::{AuditEntry, RulesetRef, Sha256, record_hash};
 use crate::audit::verify::{Head, Problem, Verified, Verifier};
 use crate::audit::{AuditError, VerifierKey};
 
@@ -311,6 +311,28 @@ macro_rules! backend {
                 Ok(Some(size))
             }
 
+            /// The latest applied rule set: version, digest and document.
+            pub async fn ruleset_in_force(
+                pool: &sqlx::Pool<Db>,
+            ) -> Result<Option<(i64, Vec<u8>, String)>, StoreError> {
+                let row = sqlx::query(
+                    "SELECT version, digest, document FROM rule_sets \
+                     WHERE applied IS NOT NULL AND superseded IS NULL \
+                     ORDER BY version DESC LIMIT 1",
+                )
+                .fetch_optional(pool)
+                .await
+                .map_err(store_error)?;
+                match row {
+                    None => Ok(None),
+                    Some(row) => Ok(Some((
+                        row.try_get(0).map_err(store_error)?,
+                        row.try_get(1).map_err(store_error)?,
+                        row.try_get(2).map_err(store_error)?,
+                    ))),
+                }
+            }
+
             pub async fn head(pool: &sqlx::Pool<Db>) -> Result<HeadRow, StoreError> {
                 let row = sqlx::query(
                     "SELECT origin, tree_size, last_hash, frontier, checkpoint_size, \
@@ -597,6 +619,25 @@ impl AuditLog {
             LogBackend::Sqlite { reader, .. } => sqlite::head(reader).await,
             LogBackend::Postgres(pool) => postgres::head(pool).await,
         }
+    }
+
+    /// The rule set in force (the latest applied version), for records that name it;
+    /// `None` before any rule set is applied.
+    pub async fn ruleset_in_force(&self) -> Result<Option<RulesetRef>, StoreError> {
+        let row = match &self.backend {
+            LogBackend::Sqlite { reader, .. } => sqlite::ruleset_in_force(reader).await?,
+            LogBackend::Postgres(pool) => postgres::ruleset_in_force(pool).await?,
+        };
+        let Some((version, digest, document)) = row else {
+            return Ok(None);
+        };
+        let rules = release_rules::RuleSet::parse(&document)
+            .map_err(|e| StoreError::Backend(format!("stored rule set {version}: {e}")))?;
+        Ok(Some(RulesetRef {
+            digest: <[u8; 32]>::try_from(digest.as_slice()).ok().map(Sha256),
+            id: rules.id,
+            version: rules.version,
+        }))
     }
 
     /// Signed checkpoints up to `size`, smallest first.
