@@ -14,7 +14,6 @@
     clippy::panic
 )]
 
-mod fanout_support;
 #[path = "test_db/mod.rs"]
 mod test_db;
 
@@ -24,7 +23,6 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use fanout_support::{MISSION, TLP_CLEAR, indicator, malware, new_id};
 use hub::audit::AuditRecord;
 use hub::audit::merkle::{Hash, root};
 use hub::audit::record::AuditKind;
@@ -39,6 +37,67 @@ use sha2::{Digest, Sha256};
 use taxii::query::ObjectQuery;
 use taxii::store::{AuthMethod, CredentialKind, Principal, Store};
 use test_db::{Kind, TestDb};
+
+/// Two partners: the lead (GBR) and an observer (OBS) that may not see malware.
+const MISSION: &str = r#"
+mission: {id: release-audit, name: Release audit}
+policies: [nato.yaml]
+default_label: {policy: NATO, classification: UNCLASSIFIED}
+partners:
+  - {id: GBR, nation: GBR, communities: [NATO], clearance: {NATO: SECRET}, role: lead}
+  - {id: OBS, nation: NOR, communities: [NATO], clearance: {NATO: SECRET}, role: observing}
+api_roots:
+  - name: mission
+    title: Mission
+    collections:
+      - {alias: shared, title: Shared}
+rules:
+  id: test/release
+  version: 1
+  groups:
+    MISSION: {communities: [NATO]}
+  semantics: {tlp_organisation: partner, tlp_community: MISSION}
+  rules:
+    - {id: base-release, effect: release}
+    - id: no-malware-to-observers
+      effect: withhold
+      scope: {attr: object.type, op: eq, value: malware}
+      audience: {attr: subject.role, op: eq, value: observing}
+"#;
+
+const TLP_CLEAR: &str = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
+
+fn new_id(type_name: &str) -> String {
+    format!("{type_name}--{}", uuid::Uuid::new_v4())
+}
+
+fn indicator(id: &str) -> Value {
+    serde_json::json!({
+        "type": "indicator",
+        "spec_version": "2.1",
+        "id": id,
+        "created": "2025-01-01T00:00:00.000Z",
+        "modified": "2025-06-01T00:00:00.000Z",
+        "name": "bad address",
+        "pattern": "[ipv4-addr:value = '198.51.100.7']",
+        "pattern_type": "stix",
+        "valid_from": "2025-01-01T00:00:00Z",
+        "object_marking_refs": [TLP_CLEAR]
+    })
+}
+
+fn malware(id: &str) -> Value {
+    serde_json::json!({
+        "type": "malware",
+        "spec_version": "2.1",
+        "id": id,
+        "created": "2025-01-01T00:00:00.000Z",
+        "modified": "2025-01-01T00:00:00.000Z",
+        "name": "dropper",
+        "is_family": false,
+        "object_marking_refs": [TLP_CLEAR]
+    })
+}
 
 const ACCEPT: &str = "application/taxii+json;version=2.1";
 
@@ -217,15 +276,7 @@ fn root_of(leaves: &[Hash]) -> hub::audit::Sha256 {
 async fn each_released_page_is_one_record_with_the_root_of_what_was_received(kind: Kind) {
     let s = serve(kind).await;
     // GBR posts 5 indicators and 3 malware; OBS may see the indicators only.
-    let mut objects: Vec<Value> = (0..5)
-        .map(|_| {
-            indicator(
-                &new_id("indicator"),
-                "2025-06-01T00:00:00.000Z",
-                &[TLP_CLEAR],
-            )
-        })
-        .collect();
+    let mut objects: Vec<Value> = (0..5).map(|_| indicator(&new_id("indicator"))).collect();
     let malware_ids: Vec<String> = (0..3).map(|_| new_id("malware")).collect();
     objects.extend(malware_ids.iter().map(|id| malware(id)));
     let envelope = serde_json::json!({ "objects": objects }).to_string();
@@ -403,13 +454,7 @@ async fn paging_cost_of_the_recorder(kind: Kind) {
         method: AuthMethod::Bearer,
     };
     let objects: Vec<Value> = (0..1_000)
-        .map(|_| {
-            indicator(
-                &new_id("indicator"),
-                "2025-06-01T00:00:00.000Z",
-                &[TLP_CLEAR],
-            )
-        })
+        .map(|_| indicator(&new_id("indicator")))
         .collect();
     let body = serde_json::to_vec(&serde_json::json!({ "objects": objects })).unwrap();
     let response = taxii::service::add_objects(
