@@ -357,33 +357,11 @@ async fn facts_of_ids(
     collection_pk: i64,
     ids: &[String],
 ) -> Result<Vec<(String, VersionFacts)>, StoreError> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(ID_CHUNK) {
-        let mut qb = QueryBuilder::<Db>::new(
-            "SELECT object_id, label_pk, type_name, submitter, date_added FROM",
-        );
-        qb.push(OBJECTS_BY_ID);
-        qb.push(" WHERE collection_pk = ");
-        qb.push_bind(collection_pk);
-        push_in_list(&mut qb, "object_id", chunk);
-        let rows = qb
-            .build()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(store_error)?;
-        for row in rows {
-            out.push((
-                row.try_get(0).map_err(store_error)?,
-                VersionFacts {
-                    label_pk: row.try_get(1).map_err(store_error)?,
-                    type_name: row.try_get(2).map_err(store_error)?,
-                    submitter: row.try_get(3).map_err(store_error)?,
-                    received_at: row.try_get(4).map_err(store_error)?,
-                },
-            ));
-        }
-    }
-    Ok(out)
+    Ok(load_object_rows(conn, collection_pk, ids)
+        .await?
+        .into_iter()
+        .map(|row| (row.object_id, row.facts))
+        .collect())
 }
 
 /// The referenced ids of the given versions.
@@ -690,6 +668,8 @@ struct StoredRow {
     audience_set: i64,
     is_first: bool,
     is_last: bool,
+    version_text: String,
+    content_hash: Vec<u8>,
     facts: VersionFacts,
 }
 
@@ -743,7 +723,8 @@ async fn load_object_rows(
     for chunk in ids.chunks(ID_CHUNK) {
         let mut qb = QueryBuilder::<Db>::new(
             "SELECT seq, object_id, version_us, version_ns, variant, date_added, shared, \
-             label_pk, type_name, submitter, audience_set, is_first, is_last FROM",
+             label_pk, type_name, submitter, audience_set, is_first, is_last, version_text, \
+             content_hash FROM",
         );
         qb.push(OBJECTS_BY_ID);
         qb.push(" WHERE collection_pk = ");
@@ -769,6 +750,8 @@ async fn load_object_rows(
                 audience_set: row.try_get(10).map_err(store_error)?,
                 is_first: row.try_get(11).map_err(store_error)?,
                 is_last: row.try_get(12).map_err(store_error)?,
+                version_text: row.try_get(13).map_err(store_error)?,
+                content_hash: row.try_get(14).map_err(store_error)?,
                 facts: VersionFacts {
                     label_pk: row.try_get(7).map_err(store_error)?,
                     type_name: row.try_get(8).map_err(store_error)?,
@@ -1324,80 +1307,37 @@ async fn load_versions_seen(
     let mut stored_shared: HashMap<String, bool> = HashMap::new();
     let mut facts = Vec::new();
     for chunk in ids.chunks(ID_CHUNK) {
-        let mut qb = QueryBuilder::<Db>::new(
-            "SELECT object_id, seq, version_us, version_ns, version_text, content_hash, \
-             is_first, is_last, variant, shared, label_pk, type_name, submitter, date_added, \
-             audience_set FROM",
-        );
-        qb.push(OBJECTS_BY_ID);
-        qb.push(" WHERE collection_pk = ");
-        qb.push_bind(pk);
-        push_in_list(&mut qb, "object_id", chunk);
-        let rows = qb
-            .build()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(store_error)?;
-        let mut versions = Vec::with_capacity(rows.len());
+        let rows = load_object_rows(conn, pk, chunk).await?;
+        let views = view_rows_of(conn, release, &rows).await?;
         for row in rows {
-            let shared: bool = row.try_get(9).map_err(store_error)?;
-            let set: i64 = row.try_get(14).map_err(store_error)?;
-            facts.push((
-                row.try_get(0).map_err(store_error)?,
-                row.try_get(1).map_err(store_error)?,
-                VersionFacts {
-                    label_pk: row.try_get(10).map_err(store_error)?,
-                    type_name: row.try_get(11).map_err(store_error)?,
-                    submitter: row.try_get(12).map_err(store_error)?,
-                    received_at: row.try_get(13).map_err(store_error)?,
-                },
-            ));
-            versions.push((
-                StoredVersion {
-                    collection_pk: pk,
-                    object_id: row.try_get(0).map_err(store_error)?,
-                    seq: row.try_get(1).map_err(store_error)?,
-                    key: VersionKey {
-                        us: row.try_get(2).map_err(store_error)?,
-                        ns: row.try_get(3).map_err(store_error)?,
-                    },
-                    variant: row.try_get(8).map_err(store_error)?,
-                    version_text: row.try_get(4).map_err(store_error)?,
-                    content_hash: row.try_get(5).map_err(store_error)?,
-                    is_first: row.try_get(6).map_err(store_error)?,
-                    is_last: row.try_get(7).map_err(store_error)?,
-                    seen: Seen::Everyone,
-                },
-                shared,
-                set,
-            ));
-        }
-        let split: Vec<i64> = versions
-            .iter()
-            .filter(|(_, shared, set)| !shared && *set == 0)
-            .map(|(v, _, _)| v.seq)
-            .collect();
-        let views = load_view_rows(conn, &split).await?;
-        ensure_sets(conn, release, versions.iter().map(|(_, _, set)| *set)).await?;
-        for (mut version, shared, set) in versions {
-            if !shared && set != 0 {
-                // Set-shared: every member sees it, never embargoed.
-                version.seen =
-                    Seen::Audiences(release.set_members(set).unwrap_or_default().to_vec());
-            } else if !shared {
-                version.seen = Seen::Audiences(
+            let seen = if row.shared {
+                Seen::Everyone
+            } else {
+                Seen::Audiences(
                     views
                         .iter()
-                        .filter(|v| v.seq == version.seq && (!v.embargoed || v.date_added <= now))
+                        .filter(|v| v.seq == row.seq && (!v.embargoed || v.date_added <= now))
                         .map(|v| v.audience)
                         .collect(),
-                );
-            }
-            let entry = stored_shared
-                .entry(version.object_id.clone())
-                .or_insert(true);
-            *entry &= shared;
-            planner.load(version);
+                )
+            };
+            *stored_shared.entry(row.object_id.clone()).or_insert(true) &= row.shared;
+            facts.push((row.object_id.clone(), row.seq, row.facts));
+            planner.load(StoredVersion {
+                collection_pk: pk,
+                object_id: row.object_id,
+                seq: row.seq,
+                key: VersionKey {
+                    us: row.key.0,
+                    ns: row.key.1,
+                },
+                variant: row.variant,
+                version_text: row.version_text,
+                content_hash: row.content_hash,
+                is_first: row.is_first,
+                is_last: row.is_last,
+                seen,
+            });
         }
     }
     Ok((stored_shared, facts))
