@@ -1,7 +1,7 @@
 //! Measurement (ignored by default; run with `--release -- --ignored --nocapture`): ingest
 //! throughput with 50 partners against one. Objects every partner sees are shared (one row,
-//! as with one partner); objects released to some partners only cost a view row per partner
-//! that sees them, which this also measures. `ACCORD_FANOUT_OBJECTS` sets the object count
+//! as with one partner); objects released as stored to some partners are one row in the stream
+//! of that audience set (also one row), which this also measures. `ACCORD_FANOUT_OBJECTS` sets the object count
 //! (default 50,000).
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
