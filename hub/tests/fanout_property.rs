@@ -1417,13 +1417,11 @@ rules:
 }
 
 #[tokio::test]
-#[ignore = "hub bug: init_mission stores mission partners as active whatever their status"]
 async fn a_partner_the_mission_declares_suspended_sees_nothing_sqlite() {
     a_partner_the_mission_declares_suspended_sees_nothing(Kind::Sqlite).await;
 }
 
 #[tokio::test]
-#[ignore = "hub bug: init_mission stores mission partners as active whatever their status"]
 async fn a_partner_the_mission_declares_suspended_sees_nothing_postgres() {
     a_partner_the_mission_declares_suspended_sees_nothing(Kind::Postgres).await;
 }

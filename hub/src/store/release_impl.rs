@@ -2138,14 +2138,21 @@ impl ThisStore {
         insert_rule_set(&mut tx, &mission.rules, now, true).await?;
         for partner in &mission.partners {
             check_partner_id(&partner.id)?;
+            // The hub's partners table knows active and suspended; a partner that left is
+            // kept, suspended, so that its history stays attributable.
+            let status = match partner.status {
+                release_rules::subject::Status::Active => "active",
+                release_rules::subject::Status::Suspended | release_rules::subject::Status::Left => "suspended",
+            };
             sqlx::query(
                 "INSERT INTO partners (id, display_name, role, status, created) \
-                 VALUES ($1, $1, $2, 'active', $3) \
-                 ON CONFLICT (id) DO UPDATE SET role = excluded.role",
+                 VALUES ($1, $1, $2, $4, $3) \
+                 ON CONFLICT (id) DO UPDATE SET role = excluded.role, status = excluded.status",
             )
             .bind(partner.id.clone())
             .bind(partner.role.clone())
             .bind(now)
+            .bind(status)
             .execute(&mut *tx)
             .await
             .map_err(store_error)?;
