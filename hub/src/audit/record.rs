@@ -210,8 +210,10 @@ pub struct Decision {
     pub rule_ids: Vec<String>,
 }
 
-/// What one response released: how many object versions, and the Merkle root over their
-/// (object id, version, content hash) leaves, so that a partner can prove what it got.
+/// What one response released: how many object versions, and the RFC 9162 root over one leaf
+/// per version in the order served (the record's `detail.leaf` says what a leaf is: the bytes
+/// of the object as served, or `id\nversion\nspec_version` for manifests), so that a partner
+/// can prove what it got from the response alone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Released {

@@ -473,15 +473,17 @@ macro_rules! backend {
             ) -> Result<ExportHeader, StoreError> {
                 let io = |e: std::io::Error| StoreError::Backend(format!("audit export: {e}"));
                 let head = head(pool).await?;
+                // Up to the last signed checkpoint only: records other processes append
+                // meanwhile are not signed yet, and an export must be checkable on its own.
                 let header = ExportHeader {
                     accord_audit_export: 1,
                     origin: head.origin.clone(),
-                    size: head.size,
+                    size: head.checkpoint_size,
                 };
                 let line = serde_json::to_string(&header)
                     .map_err(|e| StoreError::Backend(e.to_string()))?;
                 writeln!(out, "{line}").map_err(io)?;
-                for (tree_size, checkpoint) in checkpoints(pool, head.size).await? {
+                for (tree_size, checkpoint) in checkpoints(pool, header.size).await? {
                     let line = serde_json::to_string(&ExportCheckpoint {
                         tree_size,
                         checkpoint,
@@ -491,7 +493,7 @@ macro_rules! backend {
                 }
                 let mut rows =
                     sqlx::query("SELECT body FROM audit_records WHERE seq < $1 ORDER BY seq")
-                        .bind(to_i64(head.size)?)
+                        .bind(to_i64(header.size)?)
                         .fetch(pool);
                 while let Some(row) = rows.try_next().await.map_err(store_error)? {
                     let body: String = row.try_get(0).map_err(store_error)?;
