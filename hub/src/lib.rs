@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod fanout;
+pub mod secret_file;
 pub mod server;
 pub mod store;
 pub mod telemetry;

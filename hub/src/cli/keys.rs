@@ -63,15 +63,8 @@ fn write_pair(out: &Path) -> anyhow::Result<PublicKey> {
         pem.push('\n');
     }
     pem.push_str(&format!("-----END {PEM_LABEL}-----\n"));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(out)
+    crate::secret_file::create_new(out, pem.as_bytes())
         .with_context(|| format!("cannot create {} (it must not exist)", out.display()))?;
-    file.write_all(pem.as_bytes())?;
-    file.sync_all()?;
     let public = key.public_key();
     let mut pub_path = out.as_os_str().to_owned();
     pub_path.push(".pub");

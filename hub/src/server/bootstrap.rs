@@ -5,7 +5,6 @@
 //! bootstrap token stays revoked.
 
 use std::io::Write as _;
-use std::path::Path;
 
 use crate::auth::{generate_token, is_token_shaped, token_digest};
 use crate::config::Settings;
@@ -39,7 +38,7 @@ pub async fn run(store: &AnyStore, settings: &Settings) -> Result<(), StartError
     tracing::info!("first start: created the `local` partner's bootstrap credential");
     if generated {
         let path = settings.data_dir.join(TOKEN_FILE);
-        write_secret(&path, &token)
+        crate::secret_file::replace(&path, format!("{token}\n").as_bytes())
             .map_err(|e| StartError::Bootstrap(format!("cannot write {}: {e}", path.display())))?;
         // The contract: shown once, to the person who started the server, never to the log.
         let mut stderr = std::io::stderr().lock();
@@ -50,26 +49,4 @@ pub async fn run(store: &AnyStore, settings: &Settings) -> Result<(), StartError
         );
     }
     Ok(())
-}
-
-/// Writes `secret` to `path`, readable by its owner only.
-fn write_secret(path: &Path, secret: &str) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
-        options.mode(0o600);
-        let mut file = options.open(path)?;
-        // A file left from an earlier data directory keeps its mode on open; tighten it.
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        writeln!(file, "{secret}")?;
-        file.sync_all()
-    }
-    #[cfg(not(unix))]
-    {
-        let mut file = options.open(path)?;
-        writeln!(file, "{secret}")?;
-        file.sync_all()
-    }
 }

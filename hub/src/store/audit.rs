@@ -828,14 +828,7 @@ pub fn load_or_create_key(path: &Path, origin: &str) -> Result<SigningKey, Store
         std::process::id(),
         uuid::Uuid::new_v4().simple()
     ));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let written = options.open(&candidate).and_then(|mut file| {
-        writeln!(file, "{text}")?;
-        file.sync_all()
-    });
+    let written = crate::secret_file::create_new(&candidate, format!("{text}\n").as_bytes());
     let linked = written.and_then(|()| std::fs::hard_link(&candidate, path));
     let _ = std::fs::remove_file(&candidate);
     match linked {
